@@ -1,0 +1,203 @@
+"""Real-browser test harness: JupyterLab 4 on 127.0.0.1 driven by Debian's Chromium.
+
+Fixtures
+- ``lab``: a session-scoped JupyterLab server with a fresh temporary root dir.
+- ``browser``: a session-scoped headless Chromium (``/usr/bin/chromium``; never downloaded).
+- ``notebook``: a factory ``notebook(name, cells) -> Notebook`` that writes a notebook,
+  opens it in a new page, and offers ``run_all()``, ``kernel(code)`` and ``screenshot(name)``.
+
+Screenshots go to ``artifacts/screenshots`` (or ``$KW_SCREENSHOTS``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+import nbformat
+import pytest
+
+CHROMIUM = os.environ.get("KW_CHROMIUM", "/usr/bin/chromium")
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCREENSHOTS = pathlib.Path(os.environ.get("KW_SCREENSHOTS", ROOT / "artifacts" / "screenshots"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited early with code {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"JupyterLab did not listen on port {port} within {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def lab():
+    """Start JupyterLab on 127.0.0.1 with a throw-away root dir; yield (url, root)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
+    root = pathlib.Path(tempfile.mkdtemp(prefix="kw-lab-"))
+    (root / "notebooks").mkdir()
+    port = _free_port()
+    log = open(root / "lab.log", "w")  # noqa: SIM115 - closed at teardown
+    env = dict(os.environ)
+    env.setdefault("KERAS_BACKEND", "tensorflow")
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
+            "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
+            "--ServerApp.disable_check_xsrf=True", "--allow-root",
+            f"--ServerApp.root_dir={root / 'notebooks'}",
+            f"--LabApp.workspaces_dir={root / 'workspaces'}",
+            f"--LabApp.user_settings_dir={root / 'settings'}",
+            # Expose window.jupyterapp so tests can run commands instead of pressing keys.
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ],
+        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root,
+    )
+    try:
+        _wait_for_port(port, proc)
+        yield f"http://127.0.0.1:{port}", root / "notebooks"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Notebook:
+    """One notebook open in its own Chromium page."""
+
+    def __init__(self, page, name: str):
+        self.page = page
+        self.name = name
+        self.errors: list[str] = []
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def run_all(self, timeout: float = 120) -> None:
+        """Run every cell and wait until the kernel is idle again."""
+        self.page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        self.wait_idle(timeout)
+
+    def wait_idle(self, timeout: float = 120) -> None:
+        # Give the run a moment to start, then wait until no cell shows [*] any more.
+        self.page.wait_for_timeout(300)
+        self.page.wait_for_function(
+            """() => {
+                const w = window.jupyterapp.shell.currentWidget;
+                const k = w && w.sessionContext && w.sessionContext.session
+                    && w.sessionContext.session.kernel;
+                const busy = [...document.querySelectorAll('.jp-InputPrompt')]
+                    .some(e => e.textContent.includes('*'));
+                return k && k.status === 'idle' && !busy;
+            }""",
+            timeout=timeout * 1000,
+        )
+
+    def kernel(self, code: str, timeout: float = 60) -> str:
+        """Run ``code`` in this notebook's kernel (not as a cell) and return its stdout."""
+        return self.page.evaluate(
+            """async ([code, timeout]) => {
+                const w = window.jupyterapp.shell.currentWidget;
+                const kernel = w.sessionContext.session.kernel;
+                let out = '';
+                const future = kernel.requestExecute({ code, store_history: false });
+                future.onIOPub = (msg) => {
+                    const t = msg.header.msg_type;
+                    if (t === 'stream') out += msg.content.text;
+                    if (t === 'error') out += 'ERROR ' + msg.content.ename + ': ' + msg.content.evalue;
+                };
+                await Promise.race([
+                    future.done,
+                    new Promise((_, rej) => setTimeout(() => rej(new Error('kernel timeout')), timeout * 1000)),
+                ]);
+                return out;
+            }""",
+            [code, timeout],
+        )
+
+    def screenshot(self, name: str, locator=None) -> pathlib.Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        (locator or self.page).screenshot(path=str(path))
+        return path
+
+
+@pytest.fixture
+def notebook(lab, browser):
+    """Factory: ``notebook([cell sources], name=None) -> Notebook`` opened and kernel ready."""
+    url, root = lab
+    pages = []
+
+    def open_notebook(cells: list[str], name: str | None = None, width=1400, height=1000):
+        name = name or f"test_{uuid.uuid4().hex[:8]}"
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        (root / f"{name}.ipynb").write_text(json.dumps(nb))
+        page = browser.new_page(viewport={"width": width, "height": height})
+        pages.append(page)
+        page.goto(f"{url}/lab/tree/{name}.ipynb?reset", wait_until="domcontentloaded")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+        page.wait_for_function(
+            """() => {
+                const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+                const k = w && w.sessionContext && w.sessionContext.session
+                    && w.sessionContext.session.kernel;
+                return k && k.status === 'idle';
+            }""",
+            timeout=60_000,
+        )
+        return Notebook(page, name)
+
+    yield open_notebook
+    for p in pages:
+        p.close()
