@@ -1,0 +1,34 @@
+// Tiny DOM helpers shared by every front-end. Data is always set as text, never as markup,
+// so layer, model and metric names can never become HTML.
+
+/** Create an element: h("div", {class: "kw-x", onclick: fn, title: "t"}, child, "text", ...). */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
+    else if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = String(value);
+    else if (key === "style" && typeof value === "object") Object.assign(el.style, value);
+    else if (key in el && typeof value !== "string") el[key] = value;
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** Format a parameter count with thousands separators. */
+export function fmtInt(n) {
+  return Number(n).toLocaleString("en-US");
+}
+
+/** Format a shape (array or nested arrays, null for the batch dim) like Keras: (None, 28, 28, 1). */
+export function fmtShape(shape) {
+  if (shape === null || shape === undefined) return "?";
+  if (typeof shape === "string") return shape;
+  if (Array.isArray(shape) && shape.length && Array.isArray(shape[0])) return shape.map(fmtShape).join(", ");
+  return "(" + shape.map((d) => (d === null ? "None" : d)).join(", ") + (shape.length === 1 ? ",)" : ")");
+}
