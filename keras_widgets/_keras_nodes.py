@@ -188,3 +188,31 @@ def format_shape(shape: Any) -> str:
         return ", ".join(format_shape(s) for s in shape)
     dims = ["None" if d is None else str(d) for d in shape]
     return "(" + ", ".join(dims) + (",)" if len(dims) == 1 else ")")
+
+
+def built_output_shapes(layer: Any) -> list[tuple] | None:
+    """Best-effort output shapes of a layer that was built without a symbolic call.
+
+    Layers of subclassed models are called on real tensors, so they have no nodes; Keras'
+    own summary then uses the shapes the layer was built with (private
+    ``_build_shapes_dict``) and the public ``compute_output_shape``. None when unknown.
+    """
+    build_shapes = getattr(layer, "_build_shapes_dict", None)  # private, see docstring
+    if not build_shapes or not getattr(layer, "built", False):
+        return None
+    try:
+        out = layer.compute_output_shape(**build_shapes)
+    except Exception:  # any failure (NotImplementedError, bad kwargs) means "unknown"
+        return None
+    return _flat_shapes(out)
+
+
+def _flat_shapes(struct: Any) -> list[tuple]:
+    # A shape is a tuple of ints/None; lists, dicts and tuples of shapes nest.
+    if isinstance(struct, dict):
+        return [s for v in struct.values() for s in _flat_shapes(v)]
+    if isinstance(struct, (list, tuple)):
+        if all(d is None or isinstance(d, int) for d in struct):
+            return [tuple(struct)]
+        return [s for v in struct for s in _flat_shapes(v)]
+    return []
