@@ -1,0 +1,250 @@
+// LivePlot front-end: draws from the bounded `state` traitlet, then applies delta messages
+// (new points only) with Plotly.extendTraces. Names are escaped by Python for Plotly and set
+// with textContent everywhere else.
+import Plotly from "plotly.js-basic-dist-min";
+import { h } from "../shared/dom.js";
+import "./style.css";
+
+const SMOOTHED = new Set(["train", "val"]);
+
+function floats(buffers) {
+  if (!buffers || !buffers.length) return new Float32Array(0);
+  const b = buffers[0];
+  const view = b instanceof DataView ? b : new DataView(b.buffer || b);
+  // copy: the view's offset is not necessarily 4-byte aligned
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+  return new Float32Array(bytes.buffer);
+}
+
+const nan = (v) => (v === null || v === undefined ? NaN : v);
+
+/** Debiased exponential moving average (TensorBoard style); NaN leaves a gap. */
+function smooth(y, alpha) {
+  if (!(alpha > 0)) return y;
+  const out = new Array(y.length);
+  let last = 0;
+  let weight = 0;
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i];
+    if (!Number.isFinite(v)) {
+      out[i] = NaN;
+      continue;
+    }
+    last = last * alpha + (1 - alpha) * v;
+    weight = weight * alpha + (1 - alpha);
+    out[i] = last / weight;
+  }
+  return out;
+}
+
+function fmt(v, digits = 4) {
+  return Number(v).toPrecision(digits).replace(/\.?0+(e|$)/, "$1");
+}
+
+function statusText(s) {
+  if (!s) return "";
+  const parts = [];
+  if (s.run) parts.push(s.run);
+  if (s.epoch != null) parts.push(`epoch ${s.epoch}${s.epochs ? "/" + s.epochs : ""}`);
+  if (s.step != null) parts.push(`step ${s.step}${s.steps ? "/" + s.steps : ""}`);
+  if (s.sec_per_epoch) parts.push(`${s.sec_per_epoch.toFixed(2)} s/epoch`);
+  if (s.eta != null && s.state === "training") parts.push(`ETA ${Math.round(s.eta)} s`);
+  if (s.best != null) parts.push(`best ${s.monitor} ${fmt(s.best)} (epoch ${s.best_epoch})`);
+  return parts.join(" · ");
+}
+
+export default {
+  render({ model, el }) {
+    const plot = h("div", { class: "kw-lp-plot" });
+    const state = h("span", { class: "kw-lp-title" });
+    const status = h("span", { class: "kw-lp-status" });
+    const error = h("div", { class: "kw-lp-error", style: { display: "none" } });
+    const logBox = h("input", { type: "checkbox", class: "kw-lp-log" });
+    const smoothRange = h("input", { type: "range", min: "0", max: "0.99", step: "0.01", class: "kw-lp-smooth" });
+    const smoothValue = h("span", { class: "kw-lp-smooth-value" });
+    const stop = h("button", { class: "kw-lp-stop", type: "button", title: "End training after the current batch" }, "Stop");
+    const bar = h(
+      "div",
+      { class: "kw-lp-bar" },
+      state,
+      status,
+      h("label", { class: "kw-lp-control" }, logBox, "log y"),
+      h("label", { class: "kw-lp-control" }, "smoothing", smoothRange, smoothValue),
+      stop,
+    );
+    const root = h("div", { class: "kw-liveplot" }, bar, error, plot);
+    el.append(root);
+
+    let traces = new Map(); // id -> {spec, x: number[], y: number[]} (raw values)
+    let order = []; // trace ids in Plotly's order
+    let layout = {};
+    let seq = -1;
+    let gap = false;
+    let drawn = false;
+
+    const alpha = () => Number(model.get("smoothing")) || 0;
+    const logY = () => Boolean(model.get("log_y"));
+
+    function fullLayout() {
+      const out = { ...layout, uirevision: "keep-" + logY(), autosize: true };
+      delete out.width;
+      for (const key of Object.keys(out)) {
+        if (key.startsWith("yaxis")) out[key] = { ...out[key], type: logY() ? "log" : "linear" };
+      }
+      return out;
+    }
+
+    function data() {
+      const a = alpha();
+      return order.map((id) => {
+        const t = traces.get(id);
+        const y = SMOOTHED.has(t.spec.meta && t.spec.meta.kind) ? smooth(t.y, a) : t.y;
+        return { ...t.spec, x: t.x.slice(), y: y === t.y ? t.y.slice() : y };
+      });
+    }
+
+    function draw() {
+      Plotly.react(plot, data(), fullLayout(), {
+        responsive: true,
+        displaylogo: false,
+        modeBarButtonsToRemove: ["lasso2d", "select2d"],
+      });
+      drawn = true;
+    }
+
+    function setStatus(s) {
+      if (!s) return;
+      state.textContent = s.state || "";
+      state.dataset.state = s.state || "";
+      status.dataset.state = s.state || "";
+      status.textContent = statusText(s);
+      const stopping = s.state === "stopping" || s.state === "stopped";
+      stop.disabled = stopping || s.state !== "training";
+      if (s.state === "stopping") stop.textContent = "Stopping…";
+    }
+
+    function syncControls() {
+      logBox.checked = logY();
+      smoothRange.value = String(alpha());
+      smoothValue.textContent = alpha().toFixed(2);
+      stop.style.display = model.get("stop_available") ? "" : "none";
+      const err = model.get("error");
+      error.style.display = err ? "" : "none";
+      error.textContent = err || "";
+    }
+
+    function fromState() {
+      const st = model.get("state") || {};
+      traces = new Map();
+      order = [];
+      for (const t of st.traces || []) {
+        traces.set(t.id, { spec: t.trace, x: t.x.map(nan), y: t.y.map(nan) });
+        order.push(t.id);
+      }
+      if (st.layout) layout = st.layout;
+      seq = st.seq == null ? -1 : st.seq;
+      gap = false;
+      setStatus(st.status);
+      draw();
+    }
+
+    function onMessage(msg, buffers) {
+      if (!msg || msg.type !== "delta") return;
+      if (msg.seq <= seq) return; // already part of the state we drew from
+      if (seq >= 0 && msg.seq !== seq + 1) gap = true; // missed some: redraw at next state
+      seq = msg.seq;
+      const f = floats(buffers);
+      let redraw = false;
+      const ext = { x: [], y: [], idx: [] };
+      for (const op of msg.ops || []) {
+        if (op.op === "add") {
+          traces.set(op.id, { spec: op.trace, x: [], y: [] });
+          order.push(op.id);
+          redraw = true;
+          continue;
+        }
+        const t = traces.get(op.id);
+        if (!t) continue;
+        if (op.op === "restyle") {
+          t.spec = op.trace;
+          redraw = true;
+        } else if (op.op === "reset" || op.op === "extend") {
+          const start = op.off / 4;
+          const xs = Array.from(f.subarray(start, start + op.n));
+          const ys = Array.from(f.subarray(start + op.n, start + 2 * op.n));
+          if (op.op === "reset") {
+            t.x = xs;
+            t.y = ys;
+            redraw = true;
+          } else {
+            for (let i = 0; i < xs.length; i++) {
+              t.x.push(xs[i]);
+              t.y.push(ys[i]);
+            }
+            ext.x.push(xs);
+            ext.y.push(ys);
+            ext.idx.push(order.indexOf(op.id));
+          }
+        }
+      }
+      if (msg.layout) {
+        layout = msg.layout;
+        redraw = true;
+      }
+      if (redraw || !drawn || (alpha() > 0 && ext.idx.length)) draw();
+      else if (ext.idx.length) Plotly.extendTraces(plot, { x: ext.x, y: ext.y }, ext.idx);
+      if (msg.status) setStatus(msg.status);
+    }
+
+    function onState() {
+      const st = model.get("state") || {};
+      if (gap || !drawn || (st.seq != null && st.seq > seq)) fromState();
+      else setStatus(st.status);
+    }
+
+    logBox.addEventListener("change", () => {
+      model.set("log_y", logBox.checked);
+      model.save_changes();
+    });
+    smoothRange.addEventListener("input", () => {
+      model.set("smoothing", Number(smoothRange.value));
+      model.save_changes();
+    });
+    stop.addEventListener("click", () => {
+      stop.disabled = true;
+      stop.textContent = "Stopping…";
+      model.send({ type: "stop" });
+      model.set("stop_requested", true);
+      model.save_changes();
+    });
+
+    const onControls = () => {
+      syncControls();
+      if (drawn) draw();
+    };
+    model.on("msg:custom", onMessage);
+    model.on("change:state", onState);
+    model.on("change:log_y", onControls);
+    model.on("change:smoothing", onControls);
+    model.on("change:stop_available", syncControls);
+    model.on("change:error", syncControls);
+
+    syncControls();
+    fromState();
+    const resize = new ResizeObserver(() => {
+      if (drawn && plot.offsetWidth) Plotly.Plots.resize(plot);
+    });
+    resize.observe(root);
+
+    return () => {
+      resize.disconnect();
+      model.off("msg:custom", onMessage);
+      model.off("change:state", onState);
+      model.off("change:log_y", onControls);
+      model.off("change:smoothing", onControls);
+      model.off("change:stop_available", syncControls);
+      model.off("change:error", syncControls);
+      Plotly.purge(plot);
+    };
+  },
+};

@@ -1,0 +1,519 @@
+"""``LivePlot``: a Keras callback that owns a lazily created widget (like jupyter-scatter's
+``Scatter`` owns its widget) and feeds it from a full-resolution history."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import math
+import sys
+import time
+import uuid
+from typing import Any
+
+import keras
+
+from keras_widgets._html import esc
+from keras_widgets._liveplot import _render
+from keras_widgets._liveplot._store import LR, Run, Store
+from keras_widgets._liveplot._stream import Streamer
+
+STATE_EVERY = 2.0  # seconds between widget-state snapshots (always taken at train end)
+
+_OPTIONS = {
+    "metrics": None,
+    "per_batch": True,
+    "update_every": 0.25,
+    "smoothing": 0.0,
+    "log_y": False,
+    "columns": 2,
+    "height": None,
+    "monitor": "val_loss",
+    "learning_rate": True,
+    "max_points": 2000,
+    "run_name": None,
+}
+
+
+def _kernel_shell() -> Any:
+    """The IPython shell when running inside a Jupyter kernel, else None (plain scripts)."""
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return None
+    shell = ipython.get_ipython()
+    return shell if getattr(shell, "kernel", None) is not None else None
+
+
+def _guard(fn):
+    """Never let an error in our callback kill training: report it once, carry on."""
+
+    @functools.wraps(fn)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return fn(self, *args, **kwargs)
+        except Exception as e:
+            self._report(e, fn.__name__)
+            return None
+
+    return wrapper
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        try:
+            import numpy as np
+
+            arr = keras.ops.convert_to_numpy(value)
+            return float(np.asarray(arr).reshape(-1)[0]) if np.size(arr) == 1 else None
+        except Exception:
+            return None
+
+
+def status_text(status: dict) -> str:
+    """One-line status, the same the widget shows."""
+    parts = [str(status.get("state", ""))]
+    if status.get("run"):
+        parts.append(str(status["run"]))
+    if status.get("epoch") is not None:
+        total = status.get("epochs")
+        parts.append(f"epoch {status['epoch']}" + (f"/{total}" if total else ""))
+    if status.get("step") is not None:
+        steps = status.get("steps")
+        parts.append(f"step {status['step']}" + (f"/{steps}" if steps else ""))
+    if status.get("sec_per_epoch"):
+        parts.append(f"{status['sec_per_epoch']:.2f} s/epoch")
+    if status.get("eta") is not None and status.get("state") == "training":
+        parts.append(f"ETA {status['eta']:.0f} s")
+    if status.get("best") is not None:
+        parts.append(
+            f"best {status['monitor']} {status['best']:.4g} (epoch {status['best_epoch']})"
+        )
+    return " · ".join(parts)
+
+
+class LivePlot(keras.callbacks.Callback):
+    """Live training curves: a Keras callback and a displayable widget.
+
+    >>> live = kw.LivePlot()
+    >>> model.fit(x, y, validation_split=0.1, epochs=10, callbacks=[live])  # doctest: +SKIP
+    >>> live.history  # full resolution, one row per logged batch, epoch rows marked
+
+    Options (keyword-only): ``metrics`` (base names to plot, default all), ``per_batch``
+    (draw the per-batch line), ``update_every`` (seconds between updates), ``smoothing``
+    (0..1, exponential moving average of the lines), ``log_y``, ``columns`` (subplots per
+    row), ``height`` (pixels), ``monitor`` (metric whose best value the status shows),
+    ``learning_rate`` (plot the optimizer's learning rate), ``max_points`` (points per
+    trace held by the browser), ``run_name``.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        unknown = sorted(set(options) - set(_OPTIONS))
+        if unknown:
+            hints = []
+            for name in unknown:
+                close = difflib.get_close_matches(name, _OPTIONS, n=1)
+                hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            raise TypeError(
+                f"LivePlot() got unexpected keyword argument(s): {', '.join(hints)}; "
+                f"valid options: {', '.join(_OPTIONS)}"
+            )
+        super().__init__()
+        self.options = {**_OPTIONS, **options}
+        o = self.options
+        if not 0 <= float(o["smoothing"]) < 1:
+            raise ValueError("smoothing must be in [0, 1)")
+        self._store = Store(metrics=o["metrics"], per_batch=bool(o["per_batch"]))
+        self._run: Run | None = None
+        self._next_run_name: str | None = o["run_name"]
+        self._widget: Any = None
+        self._streamer: Streamer | None = None
+        self._display_id = f"kw-liveplot-{uuid.uuid4().hex}"
+        self._static_id = self._display_id + "-static"
+        self._displayed = False
+        self._static_shown = False
+        self._errors: list[str] = []
+        self._status: dict[str, Any] = {"state": "waiting", "monitor": o["monitor"]}
+        self._training = False
+        self._hook_registered = False
+        self._last_state = -math.inf
+        self._stop_flag = False
+        self._lr_ok = bool(o["learning_rate"])
+        self._reset_epoch_clock()
+
+    # -- public API -------------------------------------------------------------------------
+    @property
+    def history(self) -> Any:
+        """pandas DataFrame of every logged row (batch and epoch rows, ``kind`` marks them)."""
+        return self._store.dataframe()
+
+    @property
+    def figure(self) -> Any:
+        """A static ``plotly.graph_objects.Figure`` of the whole history."""
+        import plotly.graph_objects as go
+
+        return go.Figure(_render.figure_dict(self._store, **self._layout_opts()))
+
+    def save_html(self, path: Any) -> None:
+        """Write a standalone HTML file with Plotly.js embedded (works offline)."""
+        self.figure.write_html(str(path), include_plotlyjs=True, full_html=True)
+
+    def new_run(self, name: str | None = None) -> None:
+        """Start a new run (overlaid on previous ones, with its own legend entry)."""
+        if self._run is not None and not len(self._run):
+            self._run.name = name or self._run.name
+            return
+        self._run = None
+        self._next_run_name = name
+
+    def log(self, step: int | float, *, epoch: bool = False, **metrics: float) -> None:
+        """Feed one point of a custom training loop: ``live.log(step, loss=..., val_loss=...)``.
+
+        ``epoch=True`` marks the point as an epoch point (a marker, always kept) and flushes.
+        """
+        run = self._ensure_run("step")
+        values = {k: v for k, v in ((k, _float(v)) for k, v in metrics.items()) if v is not None}
+        self._store.log(
+            run, float(step), values, epoch=0, batch=int(step), step=int(step), is_epoch=epoch
+        )
+        self._track_best(values, int(step))
+        self._status.update(
+            {"state": "training", "run": run.name, "step": int(step), "steps": None}
+        )
+        self._status.pop("epoch", None)
+        self._ensure_display()
+        self._register_cell_hook()
+        if self._streamer is not None:
+            if epoch:
+                self._flush(state=True)
+            elif self._streamer.due():
+                self._flush()
+
+    def finish(self) -> None:
+        """Flush everything, snapshot the state and refresh the static copy (custom loops;
+        ``fit`` does this itself at train end, and so does the end of the notebook cell)."""
+        if self._status.get("state") == "training":
+            self._status["state"] = "done"
+        self._flush(state=True)
+        self._update_static()
+
+    @property
+    def stop_requested(self) -> bool:
+        """True once the Stop button was pressed (custom loops can check it)."""
+        return self._stop_flag
+
+    @property
+    def errors(self) -> list[str]:
+        """Errors raised inside the callback (training carried on)."""
+        return list(self._errors)
+
+    @property
+    def widget(self) -> Any:
+        """The anywidget view (created on first use)."""
+        if self._widget is None:
+            from keras_widgets._liveplot._widget import LivePlotWidget
+
+            w = LivePlotWidget(
+                log_y=bool(self.options["log_y"]), smoothing=float(self.options["smoothing"])
+            )
+            w.on_msg(self._on_widget_msg)
+            self._widget = w
+            self._attach_streamer()
+        return self._widget
+
+    def _attach_streamer(self) -> None:
+        w = self._widget
+        self._streamer = Streamer(
+            self._store,
+            lambda content, buffers: w.send(content, buffers),
+            interval=float(self.options["update_every"]),
+            live_points=int(self.options["max_points"]),
+        )
+        self._flush(state=True)
+
+    # -- display ----------------------------------------------------------------------------
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        self._displayed = True
+        return self._widget_bundle()
+
+    def _ipython_display_(self) -> None:
+        self._show()
+
+    def _widget_bundle(self) -> dict:
+        w = self.widget
+        return {
+            "application/vnd.jupyter.widget-view+json": {
+                "version_major": 2,
+                "version_minor": 0,
+                "model_id": w.model_id,
+            },
+            "text/plain": f"LivePlot({status_text(self._status)})",
+        }
+
+    def _show(self) -> None:
+        from IPython.display import display
+
+        display(self._widget_bundle(), raw=True, display_id=self._display_id)
+        # An (empty) output right below the widget that train end fills with the static copy.
+        display(self._static_bundle(), raw=True, display_id=self._static_id)
+        self._displayed = True
+        self._static_shown = True
+
+    def _ensure_display(self) -> None:
+        if not self._displayed and _kernel_shell() is not None:
+            self._show()
+
+    def _static_bundle(self) -> dict:
+        svg = _render.svg(self._store, columns=int(self.options["columns"]))
+        if not svg:
+            html = '<div class="kw-lp-static"></div>'
+        else:
+            html = (
+                '<div class="kw-lp-static" style="font:12px sans-serif;color:#333">'
+                f"{svg}<div>{esc(status_text(self._status))} · static copy of the "
+                "LivePlot curves</div></div>"
+            )
+        return {"text/html": html, "text/plain": f"LivePlot({status_text(self._status)})"}
+
+    def _update_static(self) -> None:
+        if not self._static_shown or _kernel_shell() is None:
+            return
+        from IPython.display import update_display
+
+        update_display(self._static_bundle(), raw=True, display_id=self._static_id)
+
+    # -- keras hooks ------------------------------------------------------------------------
+    @_guard
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._training = True
+        self._stop_flag = False
+        if self._widget is not None:
+            self._widget.stop_requested = False
+        run = self._ensure_run("epoch")
+        params = self.params or {}
+        self._epochs = params.get("epochs")
+        self._steps = params.get("steps")
+        self._steps_guess = self._steps
+        self._step = 0
+        self._epoch = 0
+        self._batches = 0
+        self._reset_epoch_clock()
+        self._status = {"state": "training", "run": run.name, "monitor": self.options["monitor"]}
+        self._ensure_display()
+        self._register_cell_hook()
+        self._flush()
+
+    @_guard
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._epoch = epoch
+        self._batches = 0
+        self._epoch_t0 = time.monotonic()
+
+    @_guard
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        logs = logs or {}
+        run = self._ensure_run("epoch")
+        self._batches = batch + 1
+        self._step += 1
+        values = {}
+        for k, v in logs.items():
+            f = _float(v)
+            if f is not None:
+                values[k] = f
+        streamer = self._streamer
+        due = streamer is not None and streamer.due()
+        if due and self._lr_ok and LR not in values:
+            lr = self._read_lr()
+            if lr is not None:
+                values[LR] = lr
+        steps = self._steps_guess
+        # unknown epoch size: a provisional x inside the epoch, corrected at epoch end
+        frac = min((batch + 1) / steps, 1.0) if steps else 1 - 1 / (1 + (batch + 1) / 50)
+        self._store.log(
+            run, self._epoch + frac, values, epoch=self._epoch, batch=batch, step=self._step
+        )
+        if due:
+            self._status.update(self._progress(batch))
+            self._flush()
+            self._poll_stop()
+
+    @_guard
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs = logs or {}
+        run = self._ensure_run("epoch")
+        if self._batches and self._batches != self._steps_guess:
+            self._store.rescale_epoch(run, epoch, self._batches)
+            if self._steps is None:
+                self._steps_guess = self._batches
+        values = {}
+        for k, v in logs.items():
+            f = _float(v)
+            if f is not None:
+                values[k] = f
+        if self._lr_ok and LR not in values:
+            lr = self._read_lr()
+            if lr is not None:
+                values[LR] = lr
+        self._store.log(
+            run,
+            epoch + 1.0,
+            values,
+            epoch=epoch,
+            batch=max(self._batches - 1, 0),
+            step=self._step,
+            is_epoch=True,
+        )
+        self._track_best(values, epoch + 1)
+        dt = time.monotonic() - self._epoch_t0
+        self._epoch_times.append(dt)
+        self._status.update(self._progress(self._batches - 1))
+        self._status["step"] = None
+        self._flush(state=time.monotonic() - self._last_state >= STATE_EVERY)
+
+    @_guard
+    def on_train_end(self, logs: dict | None = None) -> None:
+        self._training = False
+        stopped = bool(getattr(self.model, "stop_training", False)) or self._stop_flag
+        self._status["state"] = "stopped" if stopped else "done"
+        self._status.pop("eta", None)
+        self._flush(state=True)
+        self._update_static()
+
+    # -- internals --------------------------------------------------------------------------
+    def _reset_epoch_clock(self) -> None:
+        self._epoch_t0 = time.monotonic()
+        self._epoch_times: list[float] = []
+
+    def _ensure_run(self, xunit: str) -> Run:
+        run = self._run
+        if run is None or (xunit == "epoch" and run.xunit == "step" and len(run)):
+            run = self._store.new_run(self._next_run_name, xunit)
+            self._next_run_name = None
+        elif xunit == "step" and run.xunit == "epoch":
+            if len(run):
+                run = self._store.new_run(self._next_run_name, xunit)
+                self._next_run_name = None
+            else:
+                run.xunit = "step"
+        self._run = run
+        return run
+
+    def _progress(self, batch: int) -> dict:
+        epochs, steps = self._epochs, self._steps or self._steps_guess
+        out: dict[str, Any] = {
+            "epoch": self._epoch + 1,
+            "epochs": epochs,
+            "step": batch + 1,
+            "steps": steps,
+        }
+        times = self._epoch_times
+        if times:
+            spe = sum(times[-3:]) / len(times[-3:])
+            out["sec_per_epoch"] = spe
+        elif steps and batch >= 0:
+            spe = (time.monotonic() - self._epoch_t0) / (batch + 1) * steps
+            out["sec_per_epoch"] = spe
+        else:
+            spe = None
+        if spe is not None and epochs:
+            done = self._epoch + ((batch + 1) / steps if steps else 0)
+            out["eta"] = max(0.0, (epochs - done) * spe)
+        return out
+
+    def _track_best(self, values: dict, epoch: int) -> None:
+        monitor = self.options["monitor"]
+        name = (
+            monitor
+            if monitor in values
+            else ("loss" if monitor == "val_loss" and "loss" in values else None)
+        )
+        if name is None or not math.isfinite(values[name]):
+            return
+        v = values[name]
+        maximize = any(s in name for s in ("acc", "auc", "precision", "recall", "f1"))
+        best = self._status.get("best")
+        if self._status.get("monitor") != name:
+            best = None  # val_loss appeared: it takes over from loss
+        if best is None or (v > best if maximize else v < best):
+            self._status.update({"best": v, "best_epoch": epoch, "monitor": name})
+
+    def _read_lr(self) -> float | None:
+        try:
+            lr = self.model.optimizer.learning_rate
+            return _float(lr)
+        except Exception:
+            self._lr_ok = False  # e.g. no optimizer: stop trying
+            return None
+
+    def _layout_opts(self) -> dict:
+        return {"columns": int(self.options["columns"]), "height": self.options["height"]}
+
+    def _layout(self) -> dict:
+        return _render.layout(self._store, **self._layout_opts())
+
+    def _flush(self, state: bool = False) -> None:
+        s = self._streamer
+        if s is None:
+            return
+        s.flush(dict(self._status), self._layout)
+        if state:
+            self._last_state = time.monotonic()
+            self._widget.state = s.snapshot(self._layout(), dict(self._status))
+
+    def _report(self, error: BaseException, where: str) -> None:
+        msg = f"{type(error).__name__}: {error} (in LivePlot.{where}; training continues)"
+        self._errors.append(msg)
+        if len(self._errors) == 1:
+            sys.stderr.write(f"keras_widgets: {msg}\n")
+            self._status["error"] = msg
+            if self._widget is not None:
+                try:
+                    self._widget.error = msg
+                except Exception:
+                    pass
+
+    def _on_widget_msg(self, widget: Any, content: Any, buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "stop":
+            self._request_stop()
+
+    def _request_stop(self) -> None:
+        self._stop_flag = True
+        self._status["state"] = "stopping"
+        if self.model is not None and self._training:
+            self.model.stop_training = True
+
+    def _poll_stop(self) -> None:
+        """Process pending widget messages while fit() keeps the kernel busy (when possible)."""
+
+    def _register_cell_hook(self) -> None:
+        shell = _kernel_shell()
+        if shell is None or self._hook_registered:
+            return
+        shell.events.register("post_run_cell", self._on_cell_end)
+        self._hook_registered = True
+
+    def _on_cell_end(self, *args: Any) -> None:
+        # Runs after the cell that trained: catches KeyboardInterrupt (Keras calls no hook
+        # then) and flushes what custom loops logged since the last update.
+        shell = _kernel_shell()
+        if shell is not None and self._hook_registered:
+            try:
+                shell.events.unregister("post_run_cell", self._on_cell_end)
+            except ValueError:
+                pass
+        self._hook_registered = False
+        try:
+            if self._training:
+                self._training = False
+                self._status["state"] = "interrupted"
+                self._status.pop("eta", None)
+            elif self._status.get("state") == "training":
+                self._status["state"] = "done"
+            self._flush(state=True)
+            self._update_static()
+        except Exception as e:
+            self._report(e, "cell end")
+
+    def __repr__(self) -> str:
+        return f"<LivePlot {status_text(self._status)}>"
