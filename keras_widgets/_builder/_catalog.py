@@ -115,11 +115,34 @@ _SKIP = re.compile(
 )
 # Shown on the card; everything else is folded away as "advanced".
 _MAIN = frozenset(
-    "units filters kernel_size strides padding activation pool_size rate input_dim output_dim "
-    "target_shape dims n scale offset stddev layer merge_mode return_sequences size "
-    "depth_multiplier mask_zero".split()
+    [
+        "units",
+        "filters",
+        "kernel_size",
+        "strides",
+        "padding",
+        "activation",
+        "pool_size",
+        "rate",
+        "input_dim",
+        "output_dim",
+        "target_shape",
+        "dims",
+        "n",
+        "scale",
+        "offset",
+        "stddev",
+        "layer",
+        "merge_mode",
+        "return_sequences",
+        "size",
+        "depth_multiplier",
+        "mask_zero",
+    ]
 )
-_TUPLES = frozenset("kernel_size strides dilation_rate pool_size size output_padding".split())
+_TUPLES = frozenset(
+    ["kernel_size", "strides", "dilation_rate", "pool_size", "size", "output_padding"]
+)
 # Values needed when a layer is added without them (the constructor requires them).
 SUGGESTED: dict[str, Any] = {
     "units": 32,
@@ -205,7 +228,7 @@ def _json_default(value: Any) -> Any:
     return value
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def layer_args(layer_type: str) -> tuple[dict, ...]:
     """ArgSpecs of one layer type, from its real constructor."""
     import keras
@@ -253,15 +276,21 @@ def layer_args(layer_type: str) -> tuple[dict, ...]:
     return tuple(specs)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def arg_map(layer_type: str) -> dict[str, dict]:
     return {s["name"]: s for s in layer_args(layer_type)}
 
 
 OPTIMIZERS: dict[str, tuple[str, list[tuple[str, str, Any]]]] = {
     # key -> (keras.optimizers class, [(extra arg, kind, default)])
-    "adam": ("Adam", [("beta_1", "float", 0.9), ("beta_2", "float", 0.999), ("amsgrad", "bool", False)]),
-    "adamw": ("AdamW", [("weight_decay", "float", 0.004), ("beta_1", "float", 0.9), ("beta_2", "float", 0.999)]),
+    "adam": (
+        "Adam",
+        [("beta_1", "float", 0.9), ("beta_2", "float", 0.999), ("amsgrad", "bool", False)],
+    ),
+    "adamw": (
+        "AdamW",
+        [("weight_decay", "float", 0.004), ("beta_1", "float", 0.9), ("beta_2", "float", 0.999)],
+    ),
     "sgd": ("SGD", [("momentum", "float", 0.0), ("nesterov", "bool", False)]),
     "rmsprop": ("RMSprop", [("rho", "float", 0.9), ("momentum", "float", 0.0)]),
     "adagrad": ("Adagrad", []),
@@ -344,7 +373,7 @@ class Bad(ValueError):
 MAX_INT = 10_000_000
 MAX_FLOAT = 1e12
 _INT_RE = re.compile(r"^[+-]?\d+$")
-_SPLIT_RE = re.compile(r"[,x×\s]+")
+_SPLIT_RE = re.compile("[,x\u00d7\\s]+")  # "3,3", "3x3", "3\u00d73", "3 3"
 
 
 def _is_empty(raw: Any) -> bool:

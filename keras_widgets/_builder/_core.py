@@ -284,7 +284,9 @@ def clean_compile(raw: dict) -> tuple[dict, dict]:
             errors["optimizer"] = "unknown optimizer"
     if not cat._is_empty(raw.get("learning_rate")):
         try:
-            clean["learning_rate"] = cat.to_float(raw["learning_rate"], lo=0.0, lo_open=True, hi=10.0)
+            clean["learning_rate"] = cat.to_float(
+                raw["learning_rate"], lo=0.0, lo_open=True, hi=10.0
+            )
         except cat.Bad as e:
             errors["learning_rate"] = str(e)
     loss = raw.get("loss")
@@ -501,7 +503,7 @@ class BuilderState:
                 f"known: {', '.join(specs)}"
             )
 
-    def add(self, type: str, index: int | None = None, **config: Any) -> str:  # noqa: A002
+    def add(self, type: str, index: int | None = None, **config: Any) -> str:
         """Add a layer (at the end, or before ``index``); returns its id.
 
         Required arguments left out get a suggested value (``Dense`` -> ``units=32``).
@@ -523,7 +525,7 @@ class BuilderState:
         self._layers.insert(pos, layer)
         return layer["id"]
 
-    def insert(self, index: int, type: str, **config: Any) -> str:  # noqa: A002
+    def insert(self, index: int, type: str, **config: Any) -> str:
         return self.add(type, index=index, **config)
 
     def remove(self, index: int | str) -> None:
@@ -847,7 +849,9 @@ class BuilderState:
         shape, layers, compile_, name = self._clean_parts()
         code = gen.model_src(shape, layers, name, compile_)
         if not self.validate()["ok"]:
-            code = "# NOTE: the builder reports errors; this code leaves out invalid values.\n" + code
+            code = (
+                "# NOTE: the builder reports errors; this code leaves out invalid values.\n" + code
+            )
         return code
 
     def build_model(self):
@@ -927,7 +931,9 @@ def _state_from_model(model: Any) -> dict:
         layer_type = type(layer).__name__
         if layer_type not in cat.LAYER_TYPES:
             raise ValueError(f"{layer_type} is not supported by the builder")
-        layers.append({"type": layer_type, "config": _config_from_keras(layer_type, layer.get_config())})
+        layers.append(
+            {"type": layer_type, "config": _config_from_keras(layer_type, layer.get_config())}
+        )
     shape = None
     with contextlib.suppress(Exception):
         shape = [None if d is None else int(d) for d in model.inputs[0].shape[1:]]
