@@ -373,7 +373,8 @@ class Bad(ValueError):
 MAX_INT = 10_000_000
 MAX_FLOAT = 1e12
 _INT_RE = re.compile(r"^[+-]?\d+$")
-_SPLIT_RE = re.compile("[,x\u00d7\\s]+")  # "3,3", "3x3", "3\u00d73", "3 3"
+_SPLIT_RE = re.compile(r"[,\s]+")
+_TIMES_RE = re.compile("(?<=\\d)\\s*[x\u00d7]\\s*(?=\\d)")  # "3x3", "3\u00d73"
 
 
 def _is_empty(raw: Any) -> bool:
@@ -447,7 +448,7 @@ def split_seq(raw: Any) -> list:
             return []
         if len(text) > 200:
             raise Bad("too long")
-        return [t for t in _SPLIT_RE.split(text) if t]
+        return [t for t in _SPLIT_RE.split(_TIMES_RE.sub(",", text)) if t]
     return [raw]
 
 

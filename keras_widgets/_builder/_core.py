@@ -898,7 +898,8 @@ def _from_keras_value(spec: dict, value: Any) -> Any:
     if isinstance(value, dict) and "class_name" in value:
         conf = value.get("config") or {}
         if kind == "regularizer" and value["class_name"] in cat.REGULARIZERS:
-            return {"type": value["class_name"], **{k: float(v) for k, v in conf.items()}}
+            # float32 in Keras's config: 0.01 comes back as 0.009999999776
+            return {"type": value["class_name"], **{k: float(f"{v:.7g}") for k, v in conf.items()}}
         if kind == "initializer":
             name = _snake(value["class_name"])
             if name in cat.INITIALIZERS and not any(v is not None for v in conf.values()):
@@ -920,6 +921,8 @@ def _config_from_keras(layer_type: str, config: dict) -> dict:
             value = _from_keras_value(spec, config[name])
         except ValueError:
             continue
+        if name in ("activation", "recurrent_activation") and value == "linear":
+            value = None  # get_config spells the default None as "linear"
         if value != spec["default"] or spec["required"]:
             out[name] = value
     return out
