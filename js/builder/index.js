@@ -1,0 +1,615 @@
+// kw.SequentialBuilder front-end. Python (BuilderState) is the source of truth: this view
+// renders the synced `state`, `report`, `catalog` and `code` traitlets and sends every user
+// action as a UI-level edit message {type: "edit", edit: {op, ...}} that Python applies.
+import { h, fmtInt, fmtShape } from "../shared/dom.js";
+import { makeField, showValue, parseTuple } from "./fields.js";
+import "./style.css";
+
+const OPTIMIZERS = [
+  ["adam", "Adam"], ["adamw", "AdamW"], ["sgd", "SGD"], ["rmsprop", "RMSprop"],
+  ["adagrad", "Adagrad"], ["adamax", "Adamax"], ["nadam", "Nadam"],
+];
+const LOSSES = [
+  "sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy",
+  "mean_squared_error", "mean_absolute_error", "huber", "kl_divergence",
+];
+let counter = 0;
+
+/** A small "duplicate" icon (two squares), drawn as SVG: not every font has a glyph for it. */
+function copyIcon() {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("width", "13");
+  svg.setAttribute("height", "13");
+  svg.setAttribute("aria-hidden", "true");
+  for (const [x, y] of [[5, 5], [2, 2]]) {
+    const r = document.createElementNS(ns, "rect");
+    for (const [k, v] of Object.entries({ x, y, width: 9, height: 9, rx: 1.5, fill: "none", stroke: "currentColor", "stroke-width": 1.5 }))
+      r.setAttribute(k, String(v));
+    svg.append(r);
+  }
+  return svg;
+}
+
+function render({ model, el }) {
+  const uid = `kw-b${++counter}-${Math.random().toString(36).slice(2, 7)}`;
+  const send = (edit) => model.send({ type: "edit", edit });
+  const cards = new Map(); // layer id -> card object
+  let insertAt = null; // index chosen with a "+" gap; the next palette click inserts there
+  let dragInfo = null; // {kind: "new", type} | {kind: "move", id, index}
+
+  // ---- skeleton -------------------------------------------------------------------------
+  const title = h("span", { class: "kw-b-title" });
+  const presetSel = h("select", { class: "kw-select kw-b-presets", title: "Load a preset" });
+  const undoBtn = h("button", { class: "kw-btn kw-undo", type: "button", title: "Undo (Ctrl+Z)", text: "↶ Undo" });
+  const redoBtn = h("button", { class: "kw-btn kw-redo", type: "button", title: "Redo (Ctrl+Shift+Z)", text: "↷ Redo" });
+  const header = h("div", { class: "kw-b-header" }, title, h("span", { class: "kw-b-spacer" }), presetSel, undoBtn, redoBtn);
+
+  const palette = h("div", { class: "kw-palette", role: "list", "aria-label": "Layer palette" });
+  const paletteHint = h("div", { class: "kw-palette-hint", text: "Click to append, or drag onto the stack" });
+
+  const shapeInput = h("input", { class: "kw-input kw-input-shape", type: "text", spellcheck: "false", placeholder: "e.g. 28, 28, 1" });
+  const shapeMsg = h("div", { class: "kw-f-msg" });
+  const inputCard = h(
+    "div",
+    { class: "kw-card kw-card-input" },
+    h("div", { class: "kw-card-head" },
+      h("span", { class: "kw-card-type", text: "Input" }),
+      h("label", { class: "kw-shape-label", htmlFor: `${uid}-shape`, text: "shape" }),
+      shapeInput,
+      h("span", { class: "kw-b-spacer" }),
+      h("span", { class: "kw-badge kw-shape kw-input-out" })),
+    shapeMsg,
+  );
+  shapeInput.id = `${uid}-shape`;
+  const stackList = h("div", { class: "kw-stack-list" });
+  const empty = h("div", { class: "kw-empty", text: "No layers yet: pick one from the palette." });
+  const totals = h("div", { class: "kw-totals" });
+  const stack = h("div", { class: "kw-stack" }, inputCard, stackList, empty, totals);
+
+  const summaryBody = h("tbody");
+  const summaryFoot = h("tfoot");
+  const summary = h(
+    "table",
+    { class: "kw-summary" },
+    h("thead", {}, h("tr", {}, h("th", { text: "Layer" }), h("th", { text: "Output shape" }), h("th", { class: "kw-num", text: "Params" }))),
+    summaryBody,
+    summaryFoot,
+  );
+  const compilePanel = h("div", { class: "kw-compile" });
+  const side = h(
+    "div",
+    { class: "kw-side" },
+    h("div", { class: "kw-panel" }, h("div", { class: "kw-panel-title", text: "Summary" }), summary),
+    h("div", { class: "kw-panel" }, h("div", { class: "kw-panel-title", text: "Compile" }), compilePanel),
+  );
+
+  const codePre = h("pre", { class: "kw-code" });
+  const copyBtn = h("button", { class: "kw-btn kw-copy", type: "button", text: "Copy code" });
+  const codeBox = h(
+    "details",
+    { class: "kw-codebox", open: true },
+    h("summary", {}, h("span", { text: "Python code" })),
+    h("div", { class: "kw-code-tools" }, copyBtn),
+    codePre,
+  );
+
+  const root = h(
+    "div",
+    // Keys typed in the widget must not trigger notebook shortcuts (e.g. "D D" deletes a cell).
+    { class: "kw-builder", "data-lm-suppress-shortcuts": "true", "data-p-suppress-shortcuts": "true" },
+    header,
+    h("div", { class: "kw-b-main" }, h("div", { class: "kw-palette-col" }, paletteHint, palette), stack, side),
+    codeBox,
+  );
+  el.append(root);
+
+  // ---- palette --------------------------------------------------------------------------
+  function buildPalette() {
+    const cat = model.get("catalog") || {};
+    palette.textContent = "";
+    for (const group of cat.groups || []) {
+      const items = group.layers.map((type) => {
+        const doc = (cat.layers && cat.layers[type] && cat.layers[type].doc) || type;
+        const b = h("button", {
+          class: "kw-pal-item", type: "button", draggable: "true", title: doc, "data-type": type, text: type,
+          onclick: () => {
+            flushAll();
+            if (insertAt !== null) send({ op: "insert", index: insertAt, type });
+            else send({ op: "add", type });
+            setInsertAt(null);
+          },
+          ondragstart: (e) => {
+            dragInfo = { kind: "new", type };
+            e.dataTransfer.setData("text/plain", type);
+            e.dataTransfer.effectAllowed = "copy";
+          },
+          ondragend: () => endDrag(),
+        });
+        return b;
+      });
+      palette.append(
+        h("details", { class: "kw-pal-group", open: true, "data-group": group.name },
+          h("summary", { text: group.name }),
+          h("div", { class: "kw-pal-items" }, items)),
+      );
+    }
+  }
+
+  // ---- stack ----------------------------------------------------------------------------
+  function layers() {
+    return (model.get("state") || {}).layers || [];
+  }
+  // The core reports shapes without the batch axis; show them like Keras: (None, ...).
+  const batched = (shape) => (Array.isArray(shape) ? [null, ...shape] : shape);
+  function reportFor(id) {
+    const rep = model.get("report") || {};
+    return (rep.layers || []).find((r) => r.id === id) || {};
+  }
+  function indexOf(id) {
+    return layers().findIndex((l) => l.id === id);
+  }
+  function flushAll() {
+    for (const c of cards.values()) for (const f of c.fields.values()) f.flush();
+  }
+
+  function makeCard(layer) {
+    const cat = model.get("catalog") || {};
+    const spec = (cat.layers && cat.layers[layer.type]) || { args: [], doc: "" };
+    const id = layer.id;
+    const fields = new Map();
+    const handle = h("span", { class: "kw-handle", title: "Drag to reorder (or Alt+↑/↓)", text: "⠿", "aria-hidden": "true" });
+    const idx = h("span", { class: "kw-idx" });
+    const shape = h("span", { class: "kw-badge kw-shape" });
+    const params = h("span", { class: "kw-badge kw-params" });
+    const btn = (cls, content, t, fn) =>
+      h("button", { class: `kw-icon ${cls}`, type: "button", title: t, "aria-label": t, onclick: fn }, content);
+    const collapseBtn = btn("kw-collapse", "▾", "Collapse", () => send({ op: "collapse", id, index: indexOf(id), collapsed: !card.collapsed }));
+    const head = h(
+      "div",
+      { class: "kw-card-head" },
+      handle, idx,
+      h("span", { class: "kw-card-type", text: layer.type, title: spec.doc || layer.type }),
+      h("span", { class: "kw-b-spacer" }),
+      shape, params,
+      collapseBtn,
+      btn("kw-dup", copyIcon(), "Duplicate", () => { flushAll(); send({ op: "duplicate", id, index: indexOf(id) }); }),
+      btn("kw-remove", "✕", "Remove", () => { flushAll(); send({ op: "remove", id, index: indexOf(id) }); }),
+    );
+    const err = h("div", { class: "kw-card-msg" });
+    const basic = h("div", { class: "kw-fields" });
+    const adv = h("div", { class: "kw-fields" });
+    const advArgs = spec.args.filter((a) => a.advanced);
+    const details = h("details", { class: "kw-adv" }, h("summary", { text: `Advanced (${advArgs.length})` }), adv);
+    for (const a of spec.args) {
+      const f = makeField(a, (layer.config || {})[a.name], (value) => send({ op: "set_arg", id, index: indexOf(id), name: a.name, value }), `${uid}-${id}`);
+      fields.set(a.name, f);
+      (a.advanced ? adv : basic).append(f.el);
+    }
+    // Arguments the catalog does not know (e.g. from_model on an exotic config) are kept
+    // by the core; they are not editable here.
+    const body = h("div", { class: "kw-card-body" }, basic, advArgs.length ? details : null);
+    if (!spec.args.length) body.append(h("div", { class: "kw-noargs", text: "no arguments" }));
+    const elCard = h("div", { class: "kw-card kw-layer", tabindex: "0", "data-id": id, "data-type": layer.type, "aria-label": `${layer.type} layer` }, head, err, body);
+
+    handle.addEventListener("mousedown", () => (elCard.draggable = true));
+    elCard.addEventListener("mouseup", () => (elCard.draggable = false));
+    elCard.addEventListener("dragstart", (e) => {
+      if (!elCard.draggable) return;
+      dragInfo = { kind: "move", id, index: indexOf(id) };
+      e.dataTransfer.setData("text/plain", id);
+      e.dataTransfer.effectAllowed = "move";
+      elCard.classList.add("kw-dragging");
+    });
+    elCard.addEventListener("dragend", () => {
+      elCard.draggable = false;
+      elCard.classList.remove("kw-dragging");
+      endDrag();
+    });
+    elCard.addEventListener("keydown", (e) => {
+      if (e.target !== elCard) return; // keys typed in a field belong to the field
+      const i = indexOf(id);
+      if (e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
+        const to = e.key === "ArrowUp" ? i - 1 : i + 1;
+        if (to >= 0 && to < layers().length) {
+          refocus = id;
+          send({ op: "move", id, index: i, to });
+        }
+        e.preventDefault();
+      } else if (e.key === "Delete" || e.key === "Backspace") {
+        send({ op: "remove", id, index: i });
+        e.preventDefault();
+      } else if (!e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
+        const sib = e.key === "ArrowUp" ? elCard.previousElementSibling : elCard.nextElementSibling;
+        const next = sib && (sib.classList.contains("kw-layer") ? sib : sib[e.key === "ArrowUp" ? "previousElementSibling" : "nextElementSibling"]);
+        if (next && next.classList.contains("kw-layer")) next.focus();
+        e.preventDefault();
+      }
+    });
+    const card = {
+      el: elCard, type: layer.type, fields, collapsed: false,
+      update(l, r, i) {
+        idx.textContent = String(i + 1);
+        for (const [name, f] of fields) {
+          if (!f.busy()) f.set((l.config || {})[name]);
+          f.setError((r.field_errors || {})[name] || "");
+        }
+        card.collapsed = !!l.collapsed;
+        elCard.classList.toggle("kw-collapsed", card.collapsed);
+        collapseBtn.textContent = card.collapsed ? "▸" : "▾";
+        collapseBtn.title = card.collapsed ? "Expand" : "Collapse";
+        // With field errors the core also sets `error` ("invalid kernel_size"): the fields
+        // carry the messages then, and the card is marked as a layer error only otherwise.
+        const badField = Object.keys(r.field_errors || {}).length > 0;
+        const bad = !!r.error && !badField;
+        elCard.classList.toggle("kw-card-error", bad);
+        elCard.classList.toggle("kw-card-fielderror", badField);
+        err.textContent = bad ? r.error : "";
+        // Advanced args with an error must be visible.
+        if (advArgs.some((a) => (r.field_errors || {})[a.name])) details.open = true;
+        const known = r.output_shape !== null && r.output_shape !== undefined;
+        shape.textContent = known ? fmtShape(batched(r.output_shape)) : "?";
+        shape.classList.toggle("kw-unknown", !known);
+        params.textContent = r.params === null || r.params === undefined ? "" : `${fmtInt(r.params)} params`;
+        params.hidden = r.params === null || r.params === undefined;
+      },
+    };
+    return card;
+  }
+
+  function gap(i) {
+    return h("div", { class: "kw-gap", "data-index": String(i) },
+      h("button", { class: "kw-gap-btn", type: "button", title: "Insert a layer here", "aria-label": "Insert a layer here", text: "+", onclick: () => setInsertAt(insertAt === i ? null : i) }),
+      h("span", { class: "kw-gap-hint", text: "pick a layer in the palette to insert it here" }));
+  }
+  function setInsertAt(i) {
+    insertAt = i;
+    for (const g of stackList.querySelectorAll(".kw-gap")) g.classList.toggle("kw-gap-active", Number(g.dataset.index) === i);
+    root.classList.toggle("kw-inserting", i !== null);
+  }
+
+  let refocus = null;
+  function renderStack() {
+    const ls = layers();
+    const active = document.activeElement;
+    const seen = new Set();
+    const order = [];
+    ls.forEach((l, i) => {
+      let c = cards.get(l.id);
+      if (!c || c.type !== l.type) {
+        c = makeCard(l);
+        cards.set(l.id, c);
+      }
+      seen.add(l.id);
+      c.update(l, reportFor(l.id), i);
+      order.push(c.el);
+    });
+    for (const [id, c] of cards) if (!seen.has(id)) { c.el.remove(); cards.delete(id); }
+    // Rebuild the children only when the order changed, so that a focused field keeps focus.
+    const current = [...stackList.children].filter((n) => n.classList.contains("kw-layer"));
+    const same = current.length === order.length && current.every((n, i) => n === order[i]);
+    if (!same || stackList.children.length !== 2 * order.length + 1) {
+      stackList.textContent = "";
+      order.forEach((cardEl, i) => stackList.append(gap(i), cardEl));
+      stackList.append(gap(order.length));
+      if (insertAt !== null && insertAt > order.length) insertAt = null;
+      setInsertAt(insertAt);
+      if (active && root.contains(active) && active !== document.activeElement) active.focus();
+    }
+    if (refocus && cards.get(refocus)) cards.get(refocus).el.focus();
+    refocus = null;
+    empty.hidden = ls.length > 0;
+  }
+
+  // ---- drag & drop onto the stack -------------------------------------------------------
+  function dropIndex(clientY) {
+    const els = [...stackList.querySelectorAll(".kw-layer")];
+    for (let i = 0; i < els.length; i++) {
+      const r = els[i].getBoundingClientRect();
+      if (clientY < r.top + r.height / 2) return i;
+    }
+    return els.length;
+  }
+  function markDrop(i) {
+    for (const g of stackList.querySelectorAll(".kw-gap")) g.classList.toggle("kw-gap-drop", Number(g.dataset.index) === i);
+  }
+  function endDrag() {
+    dragInfo = null;
+    markDrop(-1);
+  }
+  stack.addEventListener("dragover", (e) => {
+    if (!dragInfo) return;
+    e.preventDefault();
+    e.stopPropagation();
+    e.dataTransfer.dropEffect = dragInfo.kind === "new" ? "copy" : "move";
+    markDrop(dropIndex(e.clientY));
+  });
+  stack.addEventListener("dragleave", (e) => {
+    if (!stack.contains(e.relatedTarget)) markDrop(-1);
+  });
+  stack.addEventListener("drop", (e) => {
+    if (!dragInfo) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const p = dropIndex(e.clientY);
+    flushAll();
+    if (dragInfo.kind === "new") send({ op: "insert", index: p, type: dragInfo.type });
+    else {
+      const to = p > dragInfo.index ? p - 1 : p;
+      if (to !== dragInfo.index) send({ op: "move", id: dragInfo.id, index: dragInfo.index, to });
+    }
+    endDrag();
+  });
+
+  // ---- input shape ----------------------------------------------------------------------
+  let shapeTimer = null;
+  const flushShape = () => {
+    if (shapeTimer === null) return;
+    clearTimeout(shapeTimer);
+    shapeTimer = null;
+    const v = shapeInput.value.trim() === "" ? null : parseTuple(shapeInput.value, { noneOk: true });
+    send({ op: "set_input_shape", shape: v });
+  };
+  shapeInput.addEventListener("input", () => {
+    clearTimeout(shapeTimer);
+    shapeTimer = setTimeout(flushShape, 150);
+  });
+  shapeInput.addEventListener("change", flushShape);
+
+  function renderInput() {
+    const st = model.get("state") || {};
+    const rep = model.get("report") || {};
+    if (document.activeElement !== shapeInput && shapeTimer === null) shapeInput.value = showValue(st.input_shape);
+    const bad = rep.input_error || "";
+    inputCard.classList.toggle("kw-invalid", !!bad);
+    shapeMsg.textContent = bad;
+    const out = inputCard.querySelector(".kw-input-out");
+    const shp = Array.isArray(st.input_shape) ? [null, ...st.input_shape] : null;
+    out.textContent = shp && !bad ? fmtShape(shp) : "?";
+  }
+
+  // ---- totals and summary ---------------------------------------------------------------
+  function renderTotals() {
+    const rep = model.get("report") || {};
+    const ls = layers();
+    totals.textContent = "";
+    const nErr =
+      (rep.layers || []).filter((r) => r.error || Object.keys(r.field_errors || {}).length).length +
+      (rep.input_error ? 1 : 0) + Object.keys(rep.compile_errors || {}).length + (rep.model_error ? 1 : 0);
+    totals.append(
+      h("span", { class: "kw-tot" }, h("b", { class: "kw-total-params", text: fmtInt(rep.total_params || 0) }), " total params"),
+      h("span", { class: "kw-tot" }, h("span", { class: "kw-trainable", text: fmtInt(rep.trainable_params || 0) }), " trainable"),
+      h("span", { class: "kw-tot" }, h("span", { class: "kw-nontrainable", text: fmtInt(rep.non_trainable_params || 0) }), " non-trainable"),
+      ...(rep.model_error ? [h("span", { class: "kw-model-error", text: rep.model_error })] : []),
+      h("span", {
+        class: "kw-status " + (rep.ok ? "kw-ok" : "kw-bad"),
+        text: rep.ok ? `✓ ${ls.length} layer${ls.length === 1 ? "" : "s"}, valid` : `${nErr} problem${nErr === 1 ? "" : "s"}`,
+      }),
+    );
+    summaryBody.textContent = "";
+    ls.forEach((l, i) => {
+      const r = reportFor(l.id);
+      const bad = r.error || Object.keys(r.field_errors || {}).length;
+      const known = r.output_shape !== null && r.output_shape !== undefined;
+      summaryBody.append(
+        h("tr", { class: bad ? "kw-row-bad" : "", "data-id": l.id, onclick: () => cards.get(l.id) && cards.get(l.id).el.focus() },
+          h("td", {}, h("span", { class: "kw-idx", text: String(i + 1) }), l.type),
+          h("td", { class: "kw-mono", text: known ? fmtShape(batched(r.output_shape)) : "?" }),
+          h("td", { class: "kw-num", text: r.params === null || r.params === undefined ? "–" : fmtInt(r.params) })),
+      );
+    });
+    summaryFoot.textContent = "";
+    summaryFoot.append(
+      h("tr", {}, h("td", { colSpan: 2, text: "Total params" }), h("td", { class: "kw-num kw-sum-total", text: fmtInt(rep.total_params || 0) })),
+      h("tr", { class: "kw-sub" }, h("td", { colSpan: 2, text: "Trainable / non-trainable" }),
+        h("td", { class: "kw-num", text: `${fmtInt(rep.trainable_params || 0)} / ${fmtInt(rep.non_trainable_params || 0)}` })),
+    );
+  }
+
+  // ---- compile panel --------------------------------------------------------------------
+  // Optimizers, their extra arguments, losses and metrics come from catalog.compile.
+  const comp = { extras: new Map() };
+  const setCompile = (name, value) => send({ op: "set_compile", values: { [name]: value } });
+  const compileCat = () => (model.get("catalog") || {}).compile || {};
+  const optimizers = () => {
+    const o = compileCat().optimizers;
+    if (o && Object.keys(o).length) return Object.entries(o).map(([k, v]) => [k, v.label || k, v.args || []]);
+    return OPTIMIZERS.map(([k, label]) => [k, label, []]);
+  };
+  const compileRows = new Map(); // setting name -> row (for compile_errors)
+  function compileRow(label, input, cls = "", key = label) {
+    const row = h("div", { class: `kw-field kw-crow ${cls}`, "data-arg": key },
+      h("label", { class: "kw-f-label", text: label, htmlFor: input.id }), input, h("div", { class: "kw-f-msg" }));
+    compileRows.set(key, row);
+    return row;
+  }
+  function numInput(name, cls) {
+    const inp = h("input", { class: `kw-input kw-num ${cls}`, type: "text", id: `${uid}-c-${name}`, spellcheck: "false" });
+    let t = null;
+    const fl = () => {
+      if (t === null) return;
+      clearTimeout(t);
+      t = null;
+      const v = inp.value.trim();
+      setCompile(name, v === "" ? null : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v) ? Number(v) : inp.value);
+    };
+    inp.addEventListener("input", () => {
+      clearTimeout(t);
+      t = setTimeout(fl, 300);
+    });
+    inp.addEventListener("change", fl);
+    inp.pending = () => t !== null;
+    return inp;
+  }
+  const idle = (inp) => document.activeElement !== inp && !(inp.pending && inp.pending());
+  comp.optimizer = h("select", { class: "kw-select kw-c-optimizer", id: `${uid}-c-optimizer` });
+  comp.optimizer.addEventListener("change", () => setCompile("optimizer", comp.optimizer.value));
+  comp.learning_rate = numInput("learning_rate", "kw-c-lr");
+  const listId = `${uid}-losses`;
+  comp.loss = h("input", { class: "kw-input kw-c-loss", type: "text", list: listId, id: `${uid}-c-loss`, spellcheck: "false" });
+  comp.loss.addEventListener("change", () => setCompile("loss", comp.loss.value.trim()));
+  comp.losses = h("datalist", { id: listId });
+  comp.metrics = h("input", { class: "kw-input kw-c-metrics", type: "text", id: `${uid}-c-metrics`, spellcheck: "false", placeholder: "accuracy" });
+  comp.metrics.addEventListener("change", () =>
+    setCompile("metrics", comp.metrics.value.split(",").map((v) => v.trim()).filter(Boolean)));
+  comp.extraBox = h("div", { class: "kw-compile-extra" });
+  compilePanel.append(
+    compileRow("optimizer", comp.optimizer),
+    compileRow("learning rate", comp.learning_rate, "", "learning_rate"),
+    comp.extraBox,
+    compileRow("loss", comp.loss, "kw-wide"),
+    compileRow("metrics", comp.metrics, "kw-wide"),
+    comp.losses,
+  );
+  let extrasFor = null;
+  function buildCompile() {
+    comp.optimizer.textContent = "";
+    comp.optimizer.append(h("option", { value: "", text: "not compiled" }));
+    for (const [k, label] of optimizers()) comp.optimizer.append(h("option", { value: k, text: label }));
+    comp.learning_rate.placeholder = showValue(compileCat().learning_rate ?? 0.001);
+    comp.losses.textContent = "";
+    for (const l of compileCat().losses || LOSSES) comp.losses.append(h("option", { value: l }));
+    extrasFor = null;
+  }
+  function renderCompile() {
+    const c = (model.get("state") || {}).compile || {};
+    const opt = c.optimizer == null ? "" : String(c.optimizer).toLowerCase();
+    if (![...comp.optimizer.options].some((o) => o.value === opt)) comp.optimizer.append(h("option", { value: opt, text: opt }));
+    comp.optimizer.value = opt;
+    if (extrasFor !== opt) {
+      // The optimizer's own arguments (momentum/nesterov for SGD, betas for Adam, ...).
+      extrasFor = opt;
+      comp.extras.clear();
+      comp.extraBox.textContent = "";
+      const entry = optimizers().find(([k]) => k === opt);
+      for (const a of entry ? entry[2] : []) {
+        let inp;
+        if (a.kind === "bool") {
+          inp = h("input", { type: "checkbox", class: `kw-check kw-c-${a.name}`, id: `${uid}-c-${a.name}` });
+          inp.addEventListener("change", () => setCompile(a.name, inp.checked));
+        } else inp = numInput(a.name, `kw-c-${a.name}`);
+        inp.dataset.default = JSON.stringify(a.default ?? null);
+        comp.extras.set(a.name, inp);
+        comp.extraBox.append(compileRow(a.name, inp));
+      }
+    }
+    if (idle(comp.learning_rate)) comp.learning_rate.value = showValue(c.learning_rate);
+    for (const [name, inp] of comp.extras) {
+      const v = c[name] ?? JSON.parse(inp.dataset.default);
+      if (inp.type === "checkbox") inp.checked = !!v;
+      else if (idle(inp)) inp.value = showValue(v);
+    }
+    if (idle(comp.loss)) comp.loss.value = c.loss == null ? "" : String(c.loss);
+    if (idle(comp.metrics)) comp.metrics.value = (Array.isArray(c.metrics) ? c.metrics : c.metrics == null ? [] : [c.metrics]).join(", ");
+    const errors = (model.get("report") || {}).compile_errors || {};
+    for (const [key, row] of compileRows) {
+      if (!row.isConnected) continue;
+      row.classList.toggle("kw-invalid", !!errors[key]);
+      row.querySelector(".kw-f-msg").textContent = errors[key] || "";
+    }
+  }
+
+  // ---- header, presets, undo/redo, code -------------------------------------------------
+  function renderHeader() {
+    title.textContent = (model.get("state") || {}).name || "Sequential builder";
+    undoBtn.disabled = !model.get("can_undo");
+    redoBtn.disabled = !model.get("can_redo");
+  }
+  function buildPresets() {
+    presetSel.textContent = "";
+    presetSel.append(h("option", { value: "", text: "Presets…" }));
+    for (const name of model.get("presets") || []) presetSel.append(h("option", { value: name, text: name }));
+    presetSel.value = "";
+  }
+  presetSel.addEventListener("change", () => {
+    if (presetSel.value) send({ op: "preset", name: presetSel.value });
+    presetSel.value = "";
+  });
+  const undo = () => { flushAll(); send({ op: "undo" }); };
+  const redo = () => { flushAll(); send({ op: "redo" }); };
+  undoBtn.addEventListener("click", undo);
+  redoBtn.addEventListener("click", redo);
+  root.addEventListener("keydown", (e) => {
+    const mod = e.ctrlKey || e.metaKey;
+    if (mod && !e.altKey && (e.key === "z" || e.key === "Z")) {
+      e.preventDefault();
+      e.stopPropagation();
+      (e.shiftKey ? redo : undo)();
+    } else if (mod && !e.altKey && (e.key === "y" || e.key === "Y")) {
+      e.preventDefault();
+      e.stopPropagation();
+      redo();
+    } else if (e.key === "Escape" && insertAt !== null) {
+      setInsertAt(null);
+    }
+  });
+
+  function renderCode() {
+    codePre.textContent = model.get("code") || "";
+  }
+  copyBtn.addEventListener("click", async () => {
+    const text = model.get("code") || "";
+    let ok = false;
+    try {
+      await navigator.clipboard.writeText(text);
+      ok = true;
+    } catch {
+      // No clipboard API (insecure context, permissions): classic textarea fallback.
+      const ta = h("textarea", { class: "kw-copy-buffer", readonly: true });
+      ta.value = text;
+      root.append(ta);
+      ta.select();
+      try {
+        ok = document.execCommand("copy");
+      } catch {
+        ok = false;
+      }
+      ta.remove();
+    }
+    copyBtn.textContent = ok ? "Copied ✓" : "Select the code and copy it";
+    setTimeout(() => (copyBtn.textContent = "Copy code"), 1500);
+  });
+
+  // ---- wiring ---------------------------------------------------------------------------
+  function renderAll() {
+    renderHeader();
+    renderInput();
+    renderStack();
+    renderTotals();
+    renderCompile();
+    renderCode();
+  }
+  buildPalette();
+  buildCompile();
+  buildPresets();
+  renderAll();
+  // One model update changes several traits at once: render once per batch.
+  let scheduled = false;
+  const onChange = () => {
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      renderAll();
+    });
+  };
+  const events = ["change:state", "change:report", "change:code", "change:can_undo", "change:can_redo"];
+  for (const ev of events) model.on(ev, onChange);
+  const onCatalog = () => {
+    cards.clear();
+    stackList.textContent = "";
+    buildPalette();
+    buildCompile();
+    renderAll();
+  };
+  model.on("change:catalog", onCatalog);
+  model.on("change:presets", buildPresets);
+  return () => {
+    for (const ev of events) model.off(ev, onChange);
+    model.off("change:catalog", onCatalog);
+    model.off("change:presets", buildPresets);
+  };
+}
+
+export default { render };
