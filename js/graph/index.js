@@ -1,0 +1,426 @@
+// kw.graph(model): an interactive layer graph. Layout by dagre (bundled), drawing in SVG.
+import { h, fmtInt, fmtShape } from "../shared/dom.js";
+import { computeLayout, visibleOf } from "./layout.js";
+import { COLORS, drawGraph, standaloneSvg } from "./draw.js";
+import "./style.css";
+
+let viewCounter = 0;
+const MAX_STATIC_SVG = 4_000_000; // characters; a saved picture bigger than this is not worth it
+
+function hideStaticPicture(uid) {
+  // The widget is live here: hide the static picture kept for saved notebooks (next output).
+  if (!/^[0-9a-f]+$/.test(uid) || document.getElementById(`kw-graph-hide-${uid}`)) return;
+  const style = document.createElement("style");
+  style.id = `kw-graph-hide-${uid}`;
+  style.textContent = `.kw-graph-static[data-kw-graph="${uid}"]{display:none !important}`;
+  document.head.append(style);
+}
+
+function download(name, blob) {
+  const url = URL.createObjectURL(blob);
+  const a = h("a", { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 5000);
+}
+
+function render({ model, el }) {
+  const t0 = performance.now();
+  const uid = `${Date.now().toString(36)}${viewCounter++}`;
+  const data = model.get("data") || { nodes: [], edges: [], groups: [], notes: [], model: {} };
+  const byId = new Map(data.nodes.map((n) => [n.id, n]));
+  const outs = new Map();
+  const ins = new Map();
+  for (const e of data.edges) {
+    (outs.get(e.source) || outs.set(e.source, []).get(e.source)).push(e.target);
+    (ins.get(e.target) || ins.set(e.target, []).get(e.target)).push(e.source);
+  }
+  hideStaticPicture(model.get("uid"));
+
+  // ---- DOM skeleton ---------------------------------------------------------------------------
+  const info = data.model || {};
+  const search = h("input", { class: "kw-graph-search", type: "search", placeholder: "Find a layer…", "aria-label": "Find a layer by name" });
+  const found = h("span", { class: "kw-graph-found" });
+  const dirTB = h("button", { class: "kw-graph-btn kw-graph-dir", "data-dir": "TB", title: "Top to bottom", text: "↓ TB" });
+  const dirLR = h("button", { class: "kw-graph-btn kw-graph-dir", "data-dir": "LR", title: "Left to right", text: "→ LR" });
+  const shapes = h("input", { type: "checkbox", class: "kw-graph-shapes" });
+  const fitBtn = h("button", { class: "kw-graph-btn kw-graph-fit", title: "Fit the whole graph in view", text: "Fit" });
+  const zoomIn = h("button", { class: "kw-graph-btn", title: "Zoom in", text: "+" });
+  const zoomOut = h("button", { class: "kw-graph-btn", title: "Zoom out", text: "−" });
+  const svgBtn = h("button", { class: "kw-graph-btn kw-graph-export-svg", title: "Download the drawing as SVG", text: "SVG" });
+  const pngBtn = h("button", { class: "kw-graph-btn kw-graph-export-png", title: "Download the drawing as PNG", text: "PNG" });
+  const hasGroups = data.groups && data.groups.length > 0;
+  const expandAll = hasGroups ? h("button", { class: "kw-graph-btn kw-graph-expand-all", text: "Expand all" }) : null;
+  const collapseAll = hasGroups ? h("button", { class: "kw-graph-btn kw-graph-collapse-all", text: "Collapse all" }) : null;
+  const title = h("div", { class: "kw-graph-title" },
+    h("strong", { text: info.name || "model" }),
+    h("span", { class: "kw-graph-sub", text: ` ${info.class_name || ""} · ${data.nodes.length} layers · ${info.params === null || info.params === undefined ? "? params" : fmtInt(info.params) + " params"}` }));
+  const toolbar = h("div", { class: "kw-graph-toolbar" },
+    title,
+    h("div", { class: "kw-graph-tools" },
+      search, found,
+      h("span", { class: "kw-graph-group" }, dirTB, dirLR),
+      h("label", { class: "kw-graph-check", title: "Show output shapes in the boxes" }, shapes, " shapes"),
+      expandAll, collapseAll,
+      h("span", { class: "kw-graph-group" }, zoomOut, zoomIn, fitBtn),
+      h("span", { class: "kw-graph-group" }, svgBtn, pngBtn)));
+  const notes = h("div", { class: "kw-graph-notes" }, (data.notes || []).map((t) => h("div", { class: "kw-graph-note", text: t })));
+  const viewport = h("div", { class: "kw-graph-viewport", tabindex: 0 });
+  const panel = h("div", { class: "kw-graph-panel", hidden: true });
+  const kinds = [...new Set(data.nodes.map((n) => n.kind))];
+  const legend = h("div", { class: "kw-graph-legend" },
+    kinds.map((k) => h("span", { class: "kw-graph-legend-item" },
+      h("span", { class: "kw-graph-swatch", style: { background: (COLORS[k] || COLORS.other)[0], borderColor: (COLORS[k] || COLORS.other)[1] } }), k)),
+    h("span", { class: "kw-graph-hint", text: "drag to pan · scroll to move · Ctrl+scroll to zoom · click a layer for details" }));
+  const root = h("div", { class: "kw-graph" }, toolbar, notes, h("div", { class: "kw-graph-body" }, viewport, panel), legend);
+  el.append(root);
+
+  // ---- state ----------------------------------------------------------------------------------
+  let expanded = new Set(model.get("expanded") || []);
+  let drawn = null;
+  let layoutResult = null;
+  let view = { k: 1, x: 0, y: 0 };
+  let selected = null;
+  let matches = [];
+  let matchIndex = -1;
+  const detailsCache = new Map();
+  let sendTimer = null;
+  let firstLayout = true;
+
+  function applyView() {
+    if (drawn) drawn.root.setAttribute("transform", `translate(${view.x},${view.y}) scale(${view.k})`);
+  }
+
+  function fit(readable = false) {
+    if (!drawn) return;
+    const W = viewport.clientWidth || 800;
+    const H = viewport.clientHeight || 500;
+    let k = Math.min(W / (drawn.width + 20), H / (drawn.height + 20), 1.5);
+    if (readable && k < 0.55) {
+      // A huge graph fit to the view is unreadable: start at a readable zoom at its inputs.
+      k = Math.min(0.9, W / (drawn.width + 20));
+      view = { k, x: (W - drawn.width * k) / 2, y: 10 };
+    } else view = { k, x: (W - drawn.width * k) / 2, y: (H - drawn.height * k) / 2 };
+    applyView();
+  }
+
+  let lastKey = null;
+  function stateKey() {
+    return [model.get("direction"), !!model.get("show_shapes"), [...expanded].sort().join(",")].join("|");
+  }
+
+  function relayout() {
+    const t = performance.now();
+    const direction = model.get("direction") === "LR" ? "LR" : "TB";
+    const showShapes = !!model.get("show_shapes");
+    lastKey = stateKey();
+    layoutResult = computeLayout(data, expanded, { direction, showShapes });
+    drawn = drawGraph(layoutResult, { expanded, showShapes, uid });
+    viewport.replaceChildren(drawn.svg);
+    wireGraph();
+    dirTB.classList.toggle("kw-active", direction === "TB");
+    dirLR.classList.toggle("kw-active", direction === "LR");
+    shapes.checked = showShapes;
+    if (firstLayout) {
+      fit(true);
+      fittedBlind = !viewport.clientWidth;
+    } else applyView();
+    markMatches();
+    if (selected && drawn.nodeEls.has(selected)) drawn.nodeEls.get(selected).classList.add("kw-selected");
+    const ms = performance.now() - (firstLayout ? t0 : t);
+    root.dataset.kwLayoutMs = ms.toFixed(1);
+    root.dataset.kwNodes = String(drawn.nodeEls.size);
+    firstLayout = false;
+    scheduleSnapshot();
+  }
+
+  function scheduleSnapshot() {
+    // Send the drawing back so Python keeps it as the saved notebook's static picture.
+    clearTimeout(sendTimer);
+    sendTimer = setTimeout(() => {
+      const svg = standaloneSvg(drawn, `Layer graph of ${info.name || "model"}`);
+      if (svg.length <= MAX_STATIC_SVG) model.send({ type: "svg", svg });
+    }, 400);
+  }
+
+  // ---- hover, click, groups -------------------------------------------------------------------
+  function wireGraph() {
+    for (const [id, g] of drawn.nodeEls) {
+      g.addEventListener("pointerenter", () => highlight(id));
+      g.addEventListener("pointerleave", () => highlight(null));
+      const toggleEl = g.querySelector(".kw-graph-toggle");
+      if (toggleEl) toggleEl.addEventListener("click", (ev) => { ev.stopPropagation(); setExpanded(id, true); });
+      g.addEventListener("dblclick", (ev) => { ev.stopPropagation(); if (byId.get(id).group) setExpanded(id, !expanded.has(id)); });
+    }
+    for (const [id, g] of drawn.clusterEls) {
+      g.querySelector(".kw-graph-toggle").addEventListener("click", (ev) => { ev.stopPropagation(); setExpanded(id, false); });
+      g.querySelector(".kw-graph-cluster-head").addEventListener("click", (ev) => { ev.stopPropagation(); setExpanded(id, false); });
+    }
+  }
+
+  function visibleNeighbours(id, map) {
+    // Neighbours in the drawing: members of a collapsed group count as the group.
+    const members = data.nodes.filter((n) => n.id === id || isInside(n.id, id)).map((n) => n.id);
+    const out = new Set();
+    for (const m of members) for (const o of map.get(m) || []) {
+      const v = visibleOf(o, byId, expanded);
+      if (v !== id) out.add(v);
+    }
+    return out;
+  }
+
+  function isInside(nodeId, groupId) {
+    for (let p = byId.get(nodeId).parent; p; p = byId.get(p).parent) if (p === groupId) return true;
+    return false;
+  }
+
+  function highlight(id) {
+    root.classList.toggle("kw-hovering", id !== null);
+    for (const g of root.querySelectorAll(".kw-in, .kw-out, .kw-focus")) g.classList.remove("kw-in", "kw-out", "kw-focus");
+    if (id === null || !drawn) return;
+    const srcs = visibleNeighbours(id, ins);
+    const dsts = visibleNeighbours(id, outs);
+    drawn.nodeEls.get(id)?.classList.add("kw-focus");
+    for (const s of srcs) drawn.nodeEls.get(s)?.classList.add("kw-in");
+    for (const d of dsts) drawn.nodeEls.get(d)?.classList.add("kw-out");
+    for (const e of drawn.edgeEls) {
+      if (e.dataset.target === id) e.classList.add("kw-in");
+      else if (e.dataset.source === id) e.classList.add("kw-out");
+    }
+  }
+
+  function setExpanded(id, open) {
+    if (open) expanded.add(id);
+    else {
+      expanded.delete(id);
+      for (const g of data.groups) if (isInside(g.id, id)) expanded.delete(g.id);
+    }
+    model.set("expanded", [...expanded]);
+    model.save_changes();
+    if (stateKey() !== lastKey) relayout();
+  }
+
+  function setAll(open) {
+    expanded = new Set(open ? data.groups.map((g) => g.id) : []);
+    model.set("expanded", [...expanded]);
+    model.save_changes();
+    if (stateKey() !== lastKey) relayout();
+  }
+
+  // ---- details panel --------------------------------------------------------------------------
+  function select(id) {
+    selected = id;
+    for (const g of root.querySelectorAll(".kw-selected")) g.classList.remove("kw-selected");
+    if (id === null) { panel.hidden = true; return; }
+    drawn.nodeEls.get(id)?.classList.add("kw-selected");
+    fillPanel(id);
+    panel.hidden = false;
+    if (!detailsCache.has(id)) model.send({ type: "details", id });
+  }
+
+  function row(label, value) {
+    return h("tr", {}, h("th", { text: label }), h("td", { text: value }));
+  }
+
+  function nameList(ids) {
+    if (!ids.length) return h("span", { class: "kw-graph-muted", text: "—" });
+    return h("span", {}, ids.map((nid) => h("button", { class: "kw-graph-link", text: byId.get(nid).name, onclick: () => goTo(nid) })));
+  }
+
+  function fillPanel(id) {
+    const n = byId.get(id);
+    const d = detailsCache.get(id);
+    const parts = [
+      h("div", { class: "kw-graph-panel-head" },
+        h("strong", { class: "kw-graph-panel-name", text: n.name }),
+        h("button", { class: "kw-graph-btn kw-graph-close", title: "Close", text: "×", onclick: () => select(null) })),
+      h("table", { class: "kw-graph-props" },
+        row("type", n.class_name),
+        row("kind", n.kind),
+        row("output", fmtShape(n.output_shape)),
+        row("params", n.params === null || n.params === undefined ? "unknown (not built)" : fmtInt(n.params)),
+        row("trainable", n.trainable ? "yes" : "no (frozen)"),
+        n.activation ? row("activation", n.activation) : null,
+        n.calls > 1 ? row("calls", `${n.calls} (shared layer)`) : null),
+      h("div", { class: "kw-graph-panel-sec" }, h("span", { text: "inputs: " }), nameList([...new Set(ins.get(id) || [])])),
+      h("div", { class: "kw-graph-panel-sec" }, h("span", { text: "outputs: " }), nameList([...new Set(outs.get(id) || [])])),
+    ];
+    if (n.group) parts.push(h("button", { class: "kw-graph-btn kw-graph-panel-toggle", text: expanded.has(id) ? "Collapse" : "Expand", onclick: () => { setExpanded(id, !expanded.has(id)); fillPanel(id); } }));
+    if (!d) parts.push(h("div", { class: "kw-graph-muted", text: "Loading details…" }));
+    else if (d.error) parts.push(h("div", { class: "kw-graph-error", text: d.error }));
+    else {
+      parts.push(h("h4", { text: `Weights (${d.weights.length})` }));
+      if (d.weights.length) parts.push(h("table", { class: "kw-graph-weights" },
+        h("tr", {}, ["name", "shape", "dtype", "count", "trainable"].map((t) => h("th", { text: t }))),
+        d.weights.map((w) => h("tr", {},
+          h("td", { text: w.name }), h("td", { text: fmtShape(w.shape) }), h("td", { text: w.dtype }),
+          h("td", { class: "kw-num", text: fmtInt(w.count) }), h("td", { text: w.trainable ? "yes" : "no" })))));
+      parts.push(h("h4", { text: "Config" }));
+      parts.push(h("table", { class: "kw-graph-config" },
+        Object.entries(d.config || {}).map(([k, v]) => row(k, typeof v === "string" ? v : JSON.stringify(v)))));
+      if (d.layers) parts.push(h("h4", { text: `Layers (${d.layers.length})` }), h("div", { class: "kw-graph-muted", text: d.layers.join(", ") }));
+    }
+    panel.replaceChildren(...parts.filter(Boolean));
+  }
+
+  function goTo(id) {
+    // Open the groups hiding `id`, then centre it and select it.
+    let opened = false;
+    for (let p = byId.get(id).parent; p; p = byId.get(p).parent) if (!expanded.has(p)) { expanded.add(p); opened = true; }
+    if (opened) { model.set("expanded", [...expanded]); model.save_changes(); if (stateKey() !== lastKey) relayout(); }
+    const b = layoutResult.nodes.get(id);
+    if (b) {
+      const W = viewport.clientWidth || 800;
+      const H = viewport.clientHeight || 500;
+      view.k = Math.max(view.k, 0.8);
+      view.x = W / 2 - b.x * view.k;
+      view.y = H / 2 - b.y * view.k;
+      applyView();
+    }
+    select(id);
+  }
+
+  // ---- search ---------------------------------------------------------------------------------
+  function markMatches() {
+    if (!drawn) return;
+    for (const g of root.querySelectorAll(".kw-match, .kw-current")) g.classList.remove("kw-match", "kw-current");
+    for (const id of matches) drawn.nodeEls.get(id)?.classList.add("kw-match");
+    if (matchIndex >= 0) drawn.nodeEls.get(matches[matchIndex])?.classList.add("kw-current");
+  }
+
+  search.addEventListener("input", () => {
+    const q = search.value.trim().toLowerCase();
+    matches = q ? data.nodes.filter((n) => n.name.toLowerCase().includes(q) || n.class_name.toLowerCase() === q).map((n) => n.id) : [];
+    matchIndex = -1;
+    found.textContent = q ? `${matches.length} found` : "";
+    markMatches();
+  });
+  search.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Enter" || !matches.length) return;
+    matchIndex = (matchIndex + (ev.shiftKey ? matches.length - 1 : 1)) % matches.length;
+    found.textContent = `${matchIndex + 1} / ${matches.length}`;
+    goTo(matches[matchIndex]);
+    markMatches();
+  });
+
+  // ---- pan and zoom ---------------------------------------------------------------------------
+  let drag = null;
+  viewport.addEventListener("pointerdown", (ev) => {
+    if (ev.button !== 0) return;
+    drag = { x: ev.clientX, y: ev.clientY, vx: view.x, vy: view.y, moved: false, target: ev.target };
+  });
+  window.addEventListener("pointermove", onMove);
+  window.addEventListener("pointerup", onUp);
+  function onMove(ev) {
+    if (!drag) return;
+    const dx = ev.clientX - drag.x;
+    const dy = ev.clientY - drag.y;
+    if (!drag.moved && Math.hypot(dx, dy) < 4) return;
+    drag.moved = true;
+    viewport.classList.add("kw-dragging");
+    view.x = drag.vx + dx;
+    view.y = drag.vy + dy;
+    applyView();
+  }
+  function onUp() {
+    if (!drag) return;
+    const { moved, target } = drag;
+    drag = null;
+    viewport.classList.remove("kw-dragging");
+    if (moved) return;
+    const nodeEl = target.closest && target.closest(".kw-graph-node");
+    if (nodeEl && !target.closest(".kw-graph-toggle")) select(nodeEl.dataset.id);
+  }
+  function zoomAt(factor, cx, cy) {
+    const k = Math.min(4, Math.max(0.02, view.k * factor));
+    view.x = cx - ((cx - view.x) * k) / view.k;
+    view.y = cy - ((cy - view.y) * k) / view.k;
+    view.k = k;
+    applyView();
+  }
+  viewport.addEventListener("wheel", (ev) => {
+    ev.preventDefault();
+    if (ev.ctrlKey || ev.metaKey) {
+      const r = viewport.getBoundingClientRect();
+      zoomAt(Math.exp(-ev.deltaY * 0.002), ev.clientX - r.left, ev.clientY - r.top);
+    } else {
+      view.x -= ev.deltaX;
+      view.y -= ev.deltaY;
+      applyView();
+    }
+  }, { passive: false });
+  zoomIn.addEventListener("click", () => zoomAt(1.25, viewport.clientWidth / 2, viewport.clientHeight / 2));
+  zoomOut.addEventListener("click", () => zoomAt(0.8, viewport.clientWidth / 2, viewport.clientHeight / 2));
+  fitBtn.addEventListener("click", () => fit(false));
+  viewport.addEventListener("keydown", (ev) => { if (ev.key === "Escape") select(null); });
+
+  // ---- toolbar --------------------------------------------------------------------------------
+  for (const b of [dirTB, dirLR]) b.addEventListener("click", () => {
+    firstLayout = true; // a new direction: fit the view again
+    model.set("direction", b.dataset.dir);
+    model.save_changes();
+    if (stateKey() !== lastKey) relayout();
+  });
+  shapes.addEventListener("change", () => { model.set("show_shapes", shapes.checked); model.save_changes(); if (stateKey() !== lastKey) relayout(); });
+  if (expandAll) expandAll.addEventListener("click", () => setAll(true));
+  if (collapseAll) collapseAll.addEventListener("click", () => setAll(false));
+  svgBtn.addEventListener("click", () => {
+    download(`${info.name || "model"}.svg`, new Blob([standaloneSvg(drawn, info.name)], { type: "image/svg+xml" }));
+  });
+  pngBtn.addEventListener("click", () => {
+    const text = standaloneSvg(drawn, info.name);
+    const img = new Image();
+    const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+    img.onload = () => {
+      // Canvas size is capped by browsers (~16k px a side, ~100M px): scale big graphs down.
+      const scale = Math.min(2, 16000 / Math.max(drawn.width, drawn.height), Math.sqrt(60e6 / (drawn.width * drawn.height)));
+      const canvas = h("canvas", { width: Math.ceil(drawn.width * scale), height: Math.ceil(drawn.height * scale) });
+      const ctx = canvas.getContext("2d");
+      ctx.scale(scale, scale);
+      ctx.drawImage(img, 0, 0);
+      URL.revokeObjectURL(url);
+      canvas.toBlob((blob) => blob && download(`${info.name || "model"}.png`, blob), "image/png");
+    };
+    img.src = url;
+  });
+
+  // ---- Python -> view -------------------------------------------------------------------------
+  function onMsg(msg) {
+    if (!msg || msg.type !== "details") return;
+    detailsCache.set(msg.id, msg.details || { error: "no details" });
+    if (selected === msg.id) fillPanel(msg.id);
+  }
+  function onExternal() {
+    // Our own model.set() calls land here too: only lay out again if something changed.
+    expanded = new Set(model.get("expanded") || []);
+    if (stateKey() !== lastKey) relayout();
+  }
+  model.on("msg:custom", onMsg);
+  model.on("change:direction", onExternal);
+  model.on("change:show_shapes", onExternal);
+  model.on("change:expanded", onExternal);
+
+  // Hidden at first (e.g. in a closed tab): fit again once the view gets a size.
+  let fittedBlind = false;
+  const resize = new ResizeObserver(() => {
+    if (fittedBlind && viewport.clientWidth) { fittedBlind = false; fit(true); }
+  });
+  resize.observe(viewport);
+
+  // The output area may not have its final width yet; lay out on the next frame.
+  requestAnimationFrame(() => relayout());
+
+  return () => {
+    clearTimeout(sendTimer);
+    resize.disconnect();
+    window.removeEventListener("pointermove", onMove);
+    window.removeEventListener("pointerup", onUp);
+    model.off("msg:custom", onMsg);
+    model.off("change:direction", onExternal);
+    model.off("change:show_shapes", onExternal);
+    model.off("change:expanded", onExternal);
+  };
+}
+
+export default { render };

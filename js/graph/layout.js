@@ -1,0 +1,239 @@
+// Layout of the visible graph with dagre. Pure functions (no DOM) so node can test and time them.
+//
+// Speed: dagre's crossing reduction and coordinate assignment grow quickly with the number of
+// nodes and of "dummy" nodes that long edges need. Deep CNNs are mostly straight chains
+// (conv -> bn -> relu -> ...), so each maximal chain is laid out as ONE tall dagre node and its
+// members are stacked inside it afterwards: exact for chains, and EfficientNetB7 drops from
+// ~800 nodes to a few hundred, while skip connections span one rank instead of fifteen.
+import { graphlib, layout as dagreLayout } from "@dagrejs/dagre";
+
+export const NODE_H = 38;
+export const NODE_H_SHAPES = 52;
+const RANKSEP = 26;
+const CHAIN_GAP = 18; // gap between stacked members of a chain (room for the arrow)
+const GROUP_PAD = 14;
+
+/** Rough text width in px for 12px sans-serif (no DOM needed; good enough for box sizes). */
+export function textWidth(text, px = 12) {
+  let w = 0;
+  for (const ch of String(text)) w += /[A-Z0-9_mwMW@%]/.test(ch) ? 0.68 : /[il.,:;|' ()]/.test(ch) ? 0.3 : 0.56;
+  return w * px;
+}
+
+/** The node that stands for `id` when some groups are collapsed (itself or a collapsed ancestor). */
+export function visibleOf(id, byId, expanded) {
+  let shown = id;
+  let cur = byId.get(id);
+  while (cur && cur.parent) {
+    if (!expanded.has(cur.parent)) shown = cur.parent;
+    cur = byId.get(cur.parent);
+  }
+  return shown;
+}
+
+/**
+ * Visible nodes, clusters (expanded groups) and deduplicated edges for the current expansion state.
+ * Edges in the data join leaf nodes; an edge into a collapsed group is drawn to the group's node.
+ */
+export function visibleGraph(data, expanded) {
+  const byId = new Map(data.nodes.map((n) => [n.id, n]));
+  const nodes = [];
+  const clusters = [];
+  for (const n of data.nodes) {
+    if (visibleOf(n.id, byId, expanded) !== n.id) continue;
+    if (n.group && expanded.has(n.id)) clusters.push(n);
+    else nodes.push(n);
+  }
+  const edges = new Map();
+  for (const e of data.edges) {
+    const source = visibleOf(e.source, byId, expanded);
+    const target = visibleOf(e.target, byId, expanded);
+    if (source === target) continue;
+    const key = source + "\u0000" + target;
+    const prev = edges.get(key);
+    if (prev) prev.count += 1;
+    else edges.set(key, { source, target, shape: e.shape, count: 1 });
+  }
+  return { byId, nodes, clusters, edges: [...edges.values()] };
+}
+
+/** Size of a node box from its texts. */
+export function nodeSize(n, showShapes) {
+  const lines = [n.name, subtitle(n), showShapes ? shapeText(n.output_shape) : ""];
+  const w = Math.max(...lines.map((t, i) => textWidth(t, i === 0 ? 12.5 : 11)));
+  return { width: Math.min(Math.max(Math.ceil(w) + 22, 110), 320), height: showShapes ? NODE_H_SHAPES : NODE_H };
+}
+
+export function subtitle(n) {
+  const params = n.params === null || n.params === undefined ? "? params" : n.params ? Number(n.params).toLocaleString("en-US") + " params" : "";
+  const calls = n.calls > 1 ? ` · ×${n.calls}` : "";
+  return n.class_name + (params ? " · " + params : "") + calls;
+}
+
+export function shapeText(shape) {
+  if (shape === null || shape === undefined) return "?";
+  if (Array.isArray(shape) && shape.length && Array.isArray(shape[0])) return shape.map(shapeText).join(", ");
+  return "(" + shape.map((d) => (d === null ? "None" : d)).join(", ") + (shape.length === 1 ? ",)" : ")");
+}
+
+/** Maximal chains a -> b -> c where each link is the only way out of a and the only way into b. */
+export function findChains(nodes, edges, parentOf) {
+  const outs = new Map();
+  const ins = new Map();
+  for (const e of edges) {
+    (outs.get(e.source) || outs.set(e.source, []).get(e.source)).push(e.target);
+    (ins.get(e.target) || ins.set(e.target, []).get(e.target)).push(e.source);
+  }
+  const next = (v) => {
+    const o = outs.get(v);
+    if (!o || o.length !== 1) return null;
+    const w = o[0];
+    return (ins.get(w) || []).length === 1 && parentOf(w) === parentOf(v) ? w : null;
+  };
+  const prev = (v) => {
+    const i = ins.get(v);
+    if (!i || i.length !== 1) return null;
+    const u = i[0];
+    return next(u) === v ? u : null;
+  };
+  const chains = [];
+  for (const n of nodes) {
+    if (prev(n.id) !== null) continue; // not a chain head
+    const chain = [n.id];
+    for (let v = next(n.id); v !== null; v = next(v)) chain.push(v);
+    chains.push(chain);
+  }
+  return chains;
+}
+
+/**
+ * Lay out the visible graph. Returns {nodes: Map id -> {x, y, width, height}, clusters: Map,
+ * edges: [{source, target, shape, count, points}], width, height}. Coordinates are box centres.
+ */
+export function computeLayout(data, expanded, { direction = "TB", showShapes = true } = {}) {
+  const vis = visibleGraph(data, expanded);
+  const tb = direction !== "LR";
+  const size = new Map(vis.nodes.map((n) => [n.id, nodeSize(n, showShapes)]));
+  const parentOf = (id) => vis.byId.get(id).parent || null;
+  const chains = findChains(vis.nodes, vis.edges, parentOf);
+  const chainOf = new Map();
+  chains.forEach((chain, i) => chain.forEach((id) => chainOf.set(id, i)));
+
+  const g = new graphlib.Graph({ compound: vis.clusters.length > 0, multigraph: false });
+  g.setGraph({
+    rankdir: tb ? "TB" : "LR",
+    nodesep: 18,
+    ranksep: RANKSEP,
+    edgesep: 8,
+    marginx: 12,
+    marginy: 12,
+    // network-simplex gives the tidiest ranks but is slow on deep nets; longest-path is fast and,
+    // with chains already packed, looks much the same.
+    ranker: vis.nodes.length > 300 ? "longest-path" : "network-simplex",
+  });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const c of vis.clusters) g.setNode("c:" + c.id, { paddingTop: GROUP_PAD + 10 });
+  chains.forEach((chain, i) => {
+    // Along the rank axis the chain is the sum of its members; across it, the widest one.
+    let along = 0;
+    let across = 0;
+    for (const id of chain) {
+      const s = size.get(id);
+      along += tb ? s.height : s.width;
+      across = Math.max(across, tb ? s.width : s.height);
+    }
+    along += CHAIN_GAP * (chain.length - 1);
+    g.setNode("k" + i, tb ? { width: across, height: along } : { width: along, height: across });
+    const parent = parentOf(chain[0]);
+    if (parent) g.setParent("k" + i, "c:" + parent);
+  });
+  for (const c of vis.clusters) if (c.parent) g.setParent("c:" + c.id, "c:" + c.parent);
+  for (const e of vis.edges) {
+    const a = "k" + chainOf.get(e.source);
+    const b = "k" + chainOf.get(e.target);
+    if (a !== b) g.setEdge(a, b);
+  }
+  const big = vis.nodes.length > 300 && vis.clusters.length === 0;
+  dagreLayout(g, big ? { customOrder: dfsOrder } : {});
+
+  // Unpack chains: members stacked along the rank axis inside their chain box.
+  const boxes = new Map();
+  chains.forEach((chain, i) => {
+    const k = g.node("k" + i);
+    let cursor = tb ? k.y - k.height / 2 : k.x - k.width / 2;
+    for (const id of chain) {
+      const s = size.get(id);
+      if (tb) {
+        boxes.set(id, { x: k.x, y: cursor + s.height / 2, ...s });
+        cursor += s.height + CHAIN_GAP;
+      } else {
+        boxes.set(id, { x: cursor + s.width / 2, y: k.y, ...s });
+        cursor += s.width + CHAIN_GAP;
+      }
+    }
+  });
+  const clusterBoxes = new Map();
+  for (const c of vis.clusters) {
+    const n = g.node("c:" + c.id);
+    clusterBoxes.set(c.id, { x: n.x, y: n.y, width: n.width, height: n.height });
+  }
+  const edges = vis.edges.map((e) => {
+    const a = chainOf.get(e.source);
+    const b = chainOf.get(e.target);
+    const s = boxes.get(e.source);
+    const t = boxes.get(e.target);
+    let points;
+    if (a === b) {
+      // Inside a chain: a short straight arrow between stacked boxes.
+      points = tb
+        ? [{ x: s.x, y: s.y + s.height / 2 }, { x: t.x, y: t.y - t.height / 2 }]
+        : [{ x: s.x + s.width / 2, y: s.y }, { x: t.x - t.width / 2, y: t.y }];
+    } else {
+      const ge = g.edge("k" + a, "k" + b);
+      points = ge && ge.points ? ge.points.map((p) => ({ x: p.x, y: p.y })) : [];
+      // dagre ends edges on the chain box border; snap the ends to the member boxes.
+      if (points.length >= 2) {
+        points[0] = borderPoint(s, points[1], tb, true);
+        points[points.length - 1] = borderPoint(t, points[points.length - 2], tb, false);
+      } else points = [{ x: s.x, y: s.y }, { x: t.x, y: t.y }];
+    }
+    return { ...e, points };
+  });
+  const graph = g.graph();
+  return { nodes: boxes, clusters: clusterBoxes, edges, width: graph.width || 0, height: graph.height || 0, vis };
+}
+
+function borderPoint(box, toward, tb, leaving) {
+  // Leave from the bottom (TB) / right (LR) side; arrive at the top / left side.
+  if (tb) {
+    const y = leaving ? box.y + box.height / 2 : box.y - box.height / 2;
+    const x = Math.max(box.x - box.width / 2 + 6, Math.min(box.x + box.width / 2 - 6, toward.x));
+    return { x: Math.abs(toward.y - y) < 1 ? box.x : x, y };
+  }
+  const x = leaving ? box.x + box.width / 2 : box.x - box.width / 2;
+  const y = Math.max(box.y - box.height / 2 + 6, Math.min(box.y + box.height / 2 - 6, toward.y));
+  return { x, y };
+}
+
+/**
+ * Node order within ranks for big flat graphs: a depth-first walk (dagre's own starting order)
+ * without its crossing-reduction sweeps, which cost seconds on ~1,000 nodes plus dummies.
+ */
+export function dfsOrder(g) {
+  const layers = [];
+  const seen = new Set();
+  const nodes = g.nodes().sort((a, b) => g.node(a).rank - g.node(b).rank);
+  for (const start of nodes) {
+    const stack = [start];
+    while (stack.length) {
+      const v = stack.pop();
+      if (seen.has(v)) continue;
+      seen.add(v);
+      const n = g.node(v);
+      (layers[n.rank] ||= []).push(v);
+      n.order = layers[n.rank].length - 1;
+      const succ = g.successors(v) || [];
+      for (let i = succ.length - 1; i >= 0; i--) if (!seen.has(succ[i])) stack.push(succ[i]);
+    }
+  }
+}
