@@ -353,10 +353,10 @@ font-size:13px;line-height:1.45;margin:4px 0;max-width:100%;overflow-x:auto}
 .kw-summary .kw-badge{font-size:11px;padding:1px 7px;border-radius:9px;border:1px solid var(--kw-border);color:var(--kw-muted)}
 .kw-summary .kw-badge-warn{border-color:rgba(210,153,34,.6);color:inherit;background:rgba(210,153,34,.15)}
 .kw-summary .kw-sum-note{font-size:12px;color:var(--kw-muted);margin:0 0 6px;max-width:80ch}
-.kw-summary table.kw-sum-table{border-collapse:collapse;border:1px solid var(--kw-border);margin:0;
+.kw-summary table.kw-sum-table{color:var(--kw-fg);border-collapse:collapse;border:1px solid var(--kw-border);margin:0;
 table-layout:auto;font-size:12.5px;width:auto}
 .kw-summary .kw-sum-table th,.kw-summary .kw-sum-table td{text-align:left;padding:4px 12px;
-border:none;border-bottom:1px solid var(--kw-border);vertical-align:top;white-space:nowrap;max-width:none}
+color:inherit;border:none;border-bottom:1px solid var(--kw-border);vertical-align:top;white-space:nowrap;max-width:none}
 .kw-summary .kw-sum-table th{background:var(--kw-head);font-weight:600;color:var(--kw-muted);font-size:12px}
 .kw-summary .kw-sum-table tbody tr{background:transparent}
 .kw-summary .kw-sum-table tbody tr:hover{background:var(--kw-hover)}
