@@ -1,0 +1,184 @@
+"""The SequentialBuilder shell: Python API and UI edits both go through the state and the view
+always shows the same state, report and code."""
+
+from __future__ import annotations
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+import keras_widgets as kw
+
+
+@pytest.fixture
+def cnn():
+    b = kw.SequentialBuilder(input_shape=(28, 28, 1), name="cnn")
+    b.add("Conv2D", filters=8, kernel_size=3, activation="relu")
+    b.add("MaxPooling2D", pool_size=2)
+    b.add("Flatten")
+    b.add("Dense", units=10, activation="softmax")
+    return b
+
+
+def _edit(b, **edit):
+    # The same path as a message from the browser: ipywidgets dispatches it to on_msg.
+    b.widget._handle_custom_msg({"type": "edit", "edit": edit}, [])
+
+
+def test_python_api_is_reflected_in_the_view(cnn):
+    view = cnn.widget
+    assert [spec["type"] for spec in view.state["layers"]] == [
+        "Conv2D",
+        "MaxPooling2D",
+        "Flatten",
+        "Dense",
+    ]
+    assert view.report["ok"] is True
+    assert view.report["layers"][2]["output_shape"] == [13 * 13 * 8]
+    assert view.report["total_params"] == cnn.model.count_params() == 80 + 1352 * 10 + 10
+    assert "keras.layers.Conv2D(filters=8" in view.code
+    assert view.catalog["groups"]
+    assert "Conv2D" in view.catalog["layers"]
+    assert len(view.presets) >= 3
+
+    cnn.remove(1)
+    assert [spec["type"] for spec in view.state["layers"]] == ["Conv2D", "Flatten", "Dense"]
+    assert view.report["total_params"] == cnn.model.count_params()
+    assert view.can_undo
+    assert not view.can_redo
+    cnn.undo()
+    assert len(view.state["layers"]) == 4
+    assert view.can_redo
+    cnn.redo()
+    assert len(view.state["layers"]) == 3
+
+    cnn.set(0, filters=4)
+    assert view.state["layers"][0]["config"]["filters"] == 4
+    assert "filters=4" in view.code
+    cnn.name = "renamed"
+    assert view.state["name"] == "renamed"
+    assert cnn.model.name == "renamed"
+
+
+def test_ui_edits_are_visible_in_python(cnn):
+    view = cnn.widget
+    first = view.state["layers"][0]["id"]
+    _edit(cnn, op="set_arg", id=first, name="kernel_size", value="abc")
+    assert view.report["layers"][0]["field_errors"]["kernel_size"]
+    assert view.report["ok"] is False
+    assert cnn.layers[0]["config"]["kernel_size"] == "abc"  # kept to be fixed, not lost
+
+    _edit(cnn, op="set_arg", id=first, name="kernel_size", value=[5, 5])
+    assert view.report["ok"] is True
+    assert view.report["layers"][0]["output_shape"] == [24, 24, 8]
+
+    _edit(cnn, op="insert", index=3, type="Dropout")
+    _edit(cnn, op="move", id=view.state["layers"][3]["id"], to=1)
+    assert [s["type"] for s in cnn.layers] == [
+        "Conv2D",
+        "Dropout",
+        "MaxPooling2D",
+        "Flatten",
+        "Dense",
+    ]
+    _edit(cnn, op="set_input_shape", shape=[32, 32, 3])
+    assert cnn.input_shape == (32, 32, 3)
+    _edit(cnn, op="set_compile", values={"optimizer": "sgd", "momentum": 0.9})
+    assert view.state["compile"]["momentum"] == 0.9
+    assert "momentum=0.9" in view.code
+    _edit(cnn, op="undo")
+    assert "momentum" not in view.state["compile"]
+    _edit(cnn, op="collapse", id=first, collapsed=True)
+    assert view.state["layers"][0]["collapsed"] is True
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        None,
+        "edit",
+        {"type": "edit"},
+        {"type": "edit", "edit": None},
+        {"type": "edit", "edit": {"op": "nope"}},
+        {"type": "edit", "edit": {"op": "add", "type": "<img src=x onerror=alert(1)>"}},
+        {"type": "edit", "edit": {"op": "set_arg", "id": "missing", "name": "units", "value": 1}},
+        {"type": "edit", "edit": {"op": "remove", "index": 99}},
+        {"type": "other"},
+    ],
+)
+def test_garbage_messages_never_raise(cnn, content):
+    view = cnn.widget
+    before = cnn.to_json()
+    view._handle_custom_msg(content, [])
+    assert cnn.to_json() == before
+    assert view.report["ok"] is True
+
+
+def test_json_and_model_round_trips(cnn):
+    cnn.compile(optimizer="adam", learning_rate=1e-3, loss="sparse_categorical_crossentropy")
+    again = kw.SequentialBuilder.from_json(cnn.to_json())
+    assert again.layers == cnn.layers
+    assert json.loads(again.to_json())["compile"] == json.loads(cnn.to_json())["compile"]
+    assert again.to_code() == cnn.to_code()
+
+    model = cnn.model
+    assert model.optimizer is not None
+    assert model.count_params() == 13610
+    copy = kw.SequentialBuilder.from_model(model)
+    assert [s["type"] for s in copy.layers] == [s["type"] for s in cnn.layers]
+    assert copy.model.count_params() == model.count_params()
+    assert copy.input_shape == (28, 28, 1)
+
+    code = {}
+    exec(compile(cnn.to_code(), "<builder>", "exec"), code)  # our own generated source
+    assert code["model"].count_params() == model.count_params()
+
+
+def test_display_bundle_is_the_widget(cnn):
+    bundle = cnn._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == cnn.widget.model_id
+    assert cnn.widget is cnn.widget  # one view, reused
+    assert "Conv2D" in repr(cnn)
+
+
+def test_presets_load_from_python_and_ui():
+    b = kw.SequentialBuilder()
+    names = b.presets()
+    assert len(names) >= 3
+    for name in names:
+        _edit(b, op="preset", name=name)
+        assert b.widget.report["ok"] is True, name
+        assert b.model.count_params() == b.widget.report["total_params"]
+
+
+def test_fit_trains_a_fresh_model():
+    b = kw.SequentialBuilder(input_shape=(4,))
+    b.add("Dense", units=3, activation="softmax")
+    b.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(32, 4)).astype("float32")
+    y = rng.integers(0, 3, size=32)
+    seen = []
+
+    class Spy(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            seen.extend(type(c).__name__ for c in self.model._kw_callbacks)
+
+    # Record which callbacks fit() received (LivePlot is added next to the user's own).
+    original = keras.Model.fit
+
+    def fit(model, *args, callbacks=None, **kwargs):
+        model._kw_callbacks = list(callbacks or [])
+        return original(model, *args, callbacks=callbacks, **kwargs)
+
+    keras.Model.fit = fit
+    try:
+        history = b.fit(x, y, epochs=2, batch_size=16, verbose=0, callbacks=[Spy()])
+    finally:
+        keras.Model.fit = original
+    assert len(history.history["loss"]) == 2
+    assert history.model.count_params() == 15
+    assert seen == ["Spy", "LivePlot"]
