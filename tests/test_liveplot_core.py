@@ -236,12 +236,12 @@ def test_stream_bounds_browser_points_and_message_size():
 
 def test_a_burst_larger_than_the_budget_is_sent_decimated_in_bounded_messages():
     s = Store()
-    runs = [s.new_run() for _ in range(6)]
+    runs = [s.new_run() for _ in range(5)]
     for run in runs:
-        for i in range(50_000):
+        for i in range(12_000):
             s.log(run, i, {"loss": math.sin(i / 500), "acc": 0.5, "mae": 1.0}, batch=i)
     cap = Capture()
-    Streamer(s, cap, interval=0.0, live_points=4000).flush()
+    Streamer(s, cap, interval=0.0, live_points=4000).flush()  # 15 traces x 2000 points
     assert len(cap.messages) > 1
     assert max(size for _, size in cap.messages) < MAX_PAYLOAD + 16_000
     assert all(len(p[0]) <= 2000 for p in cap.points.values())

@@ -290,6 +290,8 @@ class LivePlot(keras.callbacks.Callback):
         self._stop_flag = False
         if self._widget is not None:
             self._widget.stop_requested = False
+        if self._run is not None and len(self._run):
+            self._run = None  # each fit is a new run, overlaid on the previous ones
         run = self._ensure_run("epoch")
         params = self.params or {}
         self._epochs = params.get("epochs")

@@ -64,7 +64,9 @@ class CountingComm(BaseComm):
 
     def from_frontend(self, content: dict) -> None:
         """Deliver a custom message as if the browser had sent it."""
-        self.handle_msg({"content": {"data": {"method": "custom", "content": content}}})
+        self.handle_msg(
+            {"content": {"data": {"method": "custom", "content": content}}, "buffers": []}
+        )
 
 
 @contextlib.contextmanager
