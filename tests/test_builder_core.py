@@ -149,6 +149,8 @@ def test_coerce_accepts(layer, arg, raw, expected):
         ("Permute", "dims", "1,1", "permutation"),
         ("Reshape", "target_shape", "-1,-1", "one -1"),
         ("Dense", "name", "a/b", "'/'"),
+        # found by the round-trip fuzz: validation defers initializers, Keras's build refuses it
+        ("Dense", "bias_initializer", "orthogonal", "choices"),
     ],
 )
 def test_coerce_rejects(layer, arg, raw, message):

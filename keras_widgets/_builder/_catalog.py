@@ -193,6 +193,9 @@ def _kind(layer_type: str, name: str, default: Any) -> tuple[str, list | None]:
     if name in ("activation", "recurrent_activation"):
         return "activation", ACTIVATIONS
     if name.endswith("_initializer"):
+        if name.split("_")[0] in ("bias", "beta", "gamma", "moving"):
+            # 1-D weights: orthogonal needs 2-D (validation defers initializers, so exclude it)
+            return "initializer", [i for i in INITIALIZERS if i != "orthogonal"]
         return "initializer", INITIALIZERS
     if name.endswith("_regularizer"):
         return "regularizer", REGULARIZERS

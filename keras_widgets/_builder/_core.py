@@ -784,6 +784,8 @@ class BuilderState:
             model_error = f"model name: {e}"
         total = sum(r["params"] or 0 for r in rows)
         trainable = sum(r["trainable_params"] or 0 for r in rows)
+        if not rows:
+            model_error = "no layers yet"  # Keras cannot build an empty Sequential
         if total > MAX_PARAMS:
             model_error = f"{total:,} parameters: too large to build here"
         model_ok = (
