@@ -446,6 +446,8 @@ def render_html(data: SummaryData) -> str:
     toggles: list[str] = []
     rules: list[str] = []
     depths = set()
+    # rows of a summary with nested models keep a caret-wide gap so names stay aligned
+    spacer = '<span class="kw-nocaret"></span>' if any(r.children for r in data.rows) else ""
     group_of_path: dict[str, str] = {}  # nested model path -> its toggle id
     for row in data.rows:
         depths.add(row.depth)
@@ -458,7 +460,7 @@ def render_html(data: SummaryData) -> str:
                 gid = group_of_path.get("/".join(parts[:k]))
                 if gid:
                     classes.append(f"kw-in-{gid}")
-        caret = '<span class="kw-nocaret"></span>' if data.rows and _has_nesting(data) else ""
+        caret = spacer
         if row.children:
             gid = f"g{len(toggles)}"
             group_of_path[row.path] = gid
@@ -504,10 +506,6 @@ def render_html(data: SummaryData) -> str:
         f"<tbody>{''.join(body)}</tbody></table>"
         f"{_totals_html(data.totals)}</div>"
     )
-
-
-def _has_nesting(data: SummaryData) -> bool:
-    return any(r.children for r in data.rows)
 
 
 def _totals_html(t: Totals) -> str:
