@@ -142,6 +142,7 @@ def test_display_bundle_is_the_widget(cnn):
     assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == cnn.widget.model_id
     assert cnn.widget is cnn.widget  # one view, reused
     assert "Conv2D" in repr(cnn)
+    assert data["text/plain"] == repr(cnn)
 
 
 def test_presets_load_from_python_and_ui():

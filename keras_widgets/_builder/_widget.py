@@ -70,7 +70,11 @@ class SequentialBuilder:
         return self._view
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        if isinstance(data, dict) and "text/plain" in data:
+            data["text/plain"] = repr(self)  # what a saved notebook shows without the widget
+        return bundle
 
     def _ipython_display_(self) -> None:
         # ipywidgets 7 (Colab) displays widgets through _ipython_display_.
