@@ -419,16 +419,16 @@ class BuilderState:
         return (self._input_shape, list(self._layers), dict(self._compile), self._name)
 
     def _restore(self, snap: tuple) -> None:
+        # Folding a card is not an edit: undo/redo keep the cards folded as they are now.
         collapsed = {layer["id"]: layer["collapsed"] for layer in self._layers}
-        self._input_shape, layers, self._compile, self._name = snap
+        self._input_shape, layers, compile_, self._name = snap
         self._layers = [
-            {**layer, "collapsed": collapsed[layer["id"]]}
-            if layer["id"] in collapsed and collapsed[layer["id"]] != layer["collapsed"]
-            else layer
+            {**layer, "collapsed": collapsed.get(layer["id"], layer["collapsed"])}
+            if collapsed.get(layer["id"], layer["collapsed"]) != layer["collapsed"]
+            else layer  # same dict object: validation reuses its cached row
             for layer in layers
         ]
-        self._layers = list(self._layers)
-        self._compile = dict(self._compile)
+        self._compile = dict(compile_)
         self._report = None
 
     def _record(self, merge_key: Any = None) -> None:
