@@ -28,7 +28,11 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-_POLLIN = 1  # zmq.POLLIN, without importing zmq outside a kernel
+_POLLIN = 1  # zmq.POLLIN and zmq.EVENTS (libzmq constants), without importing zmq
+_EVENTS = 15
+
+# (kernel, main-thread stream, thread ident) once found: the lookup costs more than the poll.
+_cached: tuple[Any, Any, int] | None = None
 
 
 def _kernel() -> Any | None:
@@ -71,18 +75,31 @@ def _main_stream(kernel: Any) -> Any | None:
     return stream
 
 
+def _target() -> tuple[Any, Any, int] | None:
+    """The kernel and the stream of main-shell messages, if this thread may poll them."""
+    global _cached  # a cache of one
+    cached = _cached
+    ident = threading.get_ident()
+    if cached is not None and cached[2] == ident and cached[1].socket is not None:
+        return cached
+    kernel = _kernel()
+    if kernel is None or kernel.session is None:
+        return None
+    if "comm_msg" not in getattr(kernel, "shell_handlers", {}):
+        return None
+    stream = _main_stream(kernel)
+    if stream is None:
+        return None
+    _cached = (kernel, stream, ident)
+    return _cached
+
+
 def supported() -> bool:
     """Whether :func:`poll_widget_messages` can work here (a recognised ipykernel, main thread).
 
     Use it to hide a Stop button that could never be heard.
     """
-    kernel = _kernel()
-    return (
-        kernel is not None
-        and kernel.session is not None
-        and "comm_msg" in getattr(kernel, "shell_handlers", {})
-        and _main_stream(kernel) is not None
-    )
+    return _target() is not None
 
 
 def _comm_ids(widgets: Any) -> set[str] | None:
@@ -117,27 +134,30 @@ def poll_widget_messages(max_seconds: float = 0.0, widgets: Any = None) -> bool:
     the main thread or on an unrecognised kernel. Costs a few microseconds when nothing is
     pending.
     """
-    kernel = _kernel()
-    if kernel is None:
+    target = _target()
+    if target is None:
         return False
-    stream = _main_stream(kernel)
-    if stream is None:
-        return False
+    kernel, stream, _ = target
     socket = stream.socket
-    deadline = time.monotonic() + max(0.0, max_seconds)
-    wanted = _comm_ids(widgets)
-    handled = False
-    while True:
-        wait_ms = int((deadline - time.monotonic()) * 1000)
+    if max_seconds <= 0:  # the hot path: one getsockopt when nothing is pending
         try:
-            # EVENTS is one getsockopt: the cheap check for the usual "nothing pending" case.
-            pending = socket.poll(wait_ms, _POLLIN) if wait_ms > 0 else socket.EVENTS & _POLLIN
+            if not socket.getsockopt(_EVENTS) & _POLLIN:
+                return False
         except Exception:  # socket closed (kernel shutting down)
-            return handled
-        if pending:
-            handled = _drain(kernel, stream, wanted) or handled
-        if handled or time.monotonic() >= deadline:
-            return handled
+            return False
+        return _drain(kernel, stream, _comm_ids(widgets))
+    deadline = time.monotonic() + max_seconds
+    wanted = _comm_ids(widgets)
+    while True:
+        wait_ms = max(0, int((deadline - time.monotonic()) * 1000))
+        try:
+            pending = socket.poll(wait_ms, _POLLIN)
+        except Exception:
+            return False
+        if pending and _drain(kernel, stream, wanted):
+            return True
+        if time.monotonic() >= deadline:
+            return False
 
 
 def _drain(kernel: Any, stream: Any, wanted: set[str] | None) -> bool:
