@@ -26,7 +26,15 @@ _LAZY = {
     "SequentialBuilder": ("keras_widgets._builder", "SequentialBuilder"),
 }
 
-__all__ = [*sorted(_LAZY), "load_ipython_extension", "unload_ipython_extension"]
+__all__ = [
+    "LivePlot",
+    "ModelSummary",
+    "SequentialBuilder",
+    "graph",
+    "load_ipython_extension",
+    "summary",
+    "unload_ipython_extension",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from keras_widgets._builder import SequentialBuilder
