@@ -347,7 +347,8 @@ _CSS = """
 --kw-faint:var(--jp-content-font-color3,#8c959f);--kw-border:var(--jp-border-color2,#d1d9e0);
 --kw-head:var(--jp-layout-color2,#f6f8fa);--kw-hover:var(--jp-rendermime-table-row-hover-background,rgba(66,165,245,.12));
 color:var(--kw-fg);font-family:var(--jp-ui-font-family,system-ui,-apple-system,"Segoe UI",sans-serif);
-font-size:13px;line-height:1.45;margin:4px 0;max-width:100%;overflow-x:auto}
+font-size:13px;line-height:1.45;margin:0;padding:6px 6px 8px;width:fit-content;max-width:100%;
+box-sizing:border-box;overflow-x:auto}
 .kw-summary .kw-sum-head{display:flex;align-items:baseline;gap:8px;flex-wrap:wrap;margin:0 0 6px}
 .kw-summary .kw-sum-title{font-size:14px;font-weight:600}
 .kw-summary .kw-badge{font-size:11px;padding:1px 7px;border-radius:9px;border:1px solid var(--kw-border);color:var(--kw-muted)}
@@ -384,6 +385,7 @@ color:var(--kw-muted);background:rgba(128,128,128,.14)}
 .kw-summary .kw-sum-totals{display:grid;grid-template-columns:auto auto auto;gap:1px 14px;margin-top:8px;
 font-size:12.5px;width:max-content}
 .kw-summary .kw-sum-totals .kw-tl{color:var(--kw-muted)}
+.kw-summary .kw-sum-totals .kw-num{text-align:right;font-variant-numeric:tabular-nums}
 .kw-summary .kw-sum-totals .kw-tb{color:var(--kw-faint)}
 .kw-summary .kw-sum-totals .kw-total{font-weight:600}
 """
