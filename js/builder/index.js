@@ -402,8 +402,10 @@ function render({ model, el }) {
     summaryFoot.textContent = "";
     summaryFoot.append(
       h("tr", {}, h("td", { colSpan: 2, text: "Total params" }), h("td", { class: "kw-num kw-sum-total", text: fmtInt(rep.total_params || 0) })),
-      h("tr", { class: "kw-sub" }, h("td", { colSpan: 2, text: "Trainable / non-trainable" }),
-        h("td", { class: "kw-num", text: `${fmtInt(rep.trainable_params || 0)} / ${fmtInt(rep.non_trainable_params || 0)}` })),
+      h("tr", { class: "kw-sub" }, h("td", { colSpan: 2, text: "Trainable" }),
+        h("td", { class: "kw-num", text: fmtInt(rep.trainable_params || 0) })),
+      h("tr", { class: "kw-sub" }, h("td", { colSpan: 2, text: "Non-trainable" }),
+        h("td", { class: "kw-num", text: fmtInt(rep.non_trainable_params || 0) })),
     );
   }
 

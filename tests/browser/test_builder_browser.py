@@ -140,3 +140,88 @@ def test_builder_click_edit_validate_and_sync(notebook):
     assert page.evaluate("window.__xss") is None
     page.mouse.move(0, 0)
     nb.screenshot("builder", root)
+
+
+def test_builder_presets_drag_insert_undo_and_copy(notebook):
+    nb = notebook([PRELUDE + "import keras_widgets as kw\nb = kw.SequentialBuilder()\nb"])
+    nb.run_all()
+    page = nb.page
+    page.wait_for_selector(".kw-builder .kw-pal-item", timeout=60_000)
+    root = page.locator(".kw-builder")
+    layers = "[...document.querySelectorAll('.kw-builder .kw-layer')].map(e => e.dataset.type)"
+
+    # An empty builder asks for an input shape; typing one clears the error.
+    assert root.locator(".kw-card-input.kw-invalid").count() == 1
+    root.locator(".kw-input-shape").fill("100")
+    page.wait_for_function("!document.querySelector('.kw-builder .kw-card-input.kw-invalid')")
+    assert _py(nb, "b.input_shape") == [100]
+
+    # A preset from the menu.
+    root.locator(".kw-b-presets").select_option("MLP classifier")
+    page.wait_for_function(f"{layers}.join() === 'Dense,Dense'")
+    assert _py(nb, "[s['type'] for s in b.layers]") == ["Dense", "Dense"]
+
+    # Drag a palette item onto the stack, above the first card.
+    root.locator('.kw-pal-item[data-type="Dropout"]').drag_to(
+        root.locator(".kw-layer").nth(0), target_position={"x": 40, "y": 4}
+    )
+    page.wait_for_function(f"{layers}.join() === 'Dropout,Dense,Dense'")
+
+    # Insert between two cards with the "+" gap, then a palette click.
+    gap = root.locator('.kw-gap[data-index="2"]')
+    gap.hover()
+    gap.locator(".kw-gap-btn").click()
+    assert root.locator(".kw-gap-active").count() == 1
+    root.locator('.kw-pal-item[data-type="BatchNormalization"]').click()
+    page.wait_for_function(f"{layers}.join() === 'Dropout,Dense,BatchNormalization,Dense'")
+    assert root.locator(".kw-gap-active").count() == 0
+    # BatchNormalization's moving statistics are non-trainable: the totals say so.
+    page.wait_for_function(
+        "document.querySelector('.kw-builder .kw-nontrainable').textContent === '128'"
+    )
+
+    # Reorder by dragging a card's handle.
+    card = root.locator(".kw-layer").nth(0)
+    card.locator(".kw-handle").hover()
+    page.mouse.down()
+    box = root.locator(".kw-layer").nth(3).bounding_box()
+    page.mouse.move(box["x"] + 40, box["y"] + box["height"] - 3, steps=8)
+    page.mouse.up()
+    page.wait_for_function(f"{layers}.join() === 'Dense,BatchNormalization,Dense,Dropout'")
+
+    # Ctrl+Z inside the widget undoes, Ctrl+Shift+Z redoes.
+    root.locator(".kw-layer").nth(0).focus()
+    page.keyboard.press("Control+z")
+    page.wait_for_function(f"{layers}.join() === 'Dropout,Dense,BatchNormalization,Dense'")
+    page.keyboard.press("Control+Shift+z")
+    page.wait_for_function(f"{layers}.join() === 'Dense,BatchNormalization,Dense,Dropout'")
+
+    # Remove, duplicate and collapse from the card buttons.
+    root.locator(".kw-layer").nth(3).locator(".kw-remove").click()
+    page.wait_for_function(f"{layers}.length === 3")
+    root.locator(".kw-layer").nth(0).locator(".kw-dup").click()
+    page.wait_for_function(f"{layers}.join() === 'Dense,Dense,BatchNormalization,Dense'")
+    root.locator(".kw-layer").nth(1).locator(".kw-collapse").click()
+    page.wait_for_selector(".kw-builder .kw-layer.kw-collapsed")
+    assert _py(nb, "[s['collapsed'] for s in b._state.layers]") == [False, True, False, False]
+
+    # A regularizer from the advanced section reaches the model.
+    dense = root.locator(".kw-layer").nth(0)
+    dense.locator(".kw-adv > summary").click()
+    reg = dense.locator('.kw-field[data-arg="kernel_regularizer"]')
+    reg.locator("select").select_option("L2")
+    reg.locator(".kw-reg-l2").fill("0.001")
+    page.wait_for_function(
+        "document.querySelector('.kw-builder .kw-code').textContent.includes('l2=0.001')"
+    )
+    assert _py(nb, "b.layers[0]['config']['kernel_regularizer']") == {"type": "L2", "l2": 0.001}
+    assert _py(nb, "type(b.model.layers[0].kernel_regularizer).__name__") == "L2"
+
+    # Copy code puts exactly the generated code on the clipboard.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    root.locator(".kw-copy").click()
+    page.wait_for_function(
+        "document.querySelector('.kw-builder .kw-copy').textContent !== 'Copy code'"
+    )
+    assert page.evaluate("navigator.clipboard.readText()") == _py(nb, "b.to_code()")
+    assert nb.errors == []
