@@ -1,6 +1,6 @@
 // SVG drawing of a computed layout. Every name goes in as textContent; colours are attributes
 // (not CSS) so an exported or saved SVG looks the same outside the notebook.
-import { shapeText, subtitle } from "./layout.js";
+import { GROUP_HEAD, shapeText, subtitle } from "./layout.js";
 
 export const SVGNS = "http://www.w3.org/2000/svg";
 export const FONT = "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif";
@@ -80,8 +80,9 @@ export function drawGraph(L, { expanded, showShapes, uid }) {
   svg.append(root);
   const clusterLayer = s("g", { class: "kw-graph-clusters" });
   const edgeLayer = s("g", { class: "kw-graph-edges" });
+  const headLayer = s("g", { class: "kw-graph-cluster-heads" }); // above edges: stays clickable
   const nodeLayer = s("g", { class: "kw-graph-nodes" });
-  root.append(clusterLayer, edgeLayer, nodeLayer);
+  root.append(clusterLayer, edgeLayer, headLayer, nodeLayer);
 
   const nodeEls = new Map();
   const clusterEls = new Map();
@@ -90,13 +91,13 @@ export function drawGraph(L, { expanded, showShapes, uid }) {
     const x = b.x - b.width / 2;
     const y = b.y - b.height / 2;
     const [, stroke] = COLORS.model;
+    clusterLayer.append(s("rect", { class: "kw-graph-cluster-box", "data-id": c.id, x, y, width: b.width, height: b.height, rx: 8, fill: "rgba(0,137,123,0.06)", stroke, "stroke-dasharray": "5 3", "stroke-width": 1.2 }));
     const g = s("g", { class: "kw-graph-cluster", "data-id": c.id },
       s("title", {}, `${c.name} (${c.class_name}) — click the header to collapse`),
-      s("rect", { x, y, width: b.width, height: b.height, rx: 8, fill: "rgba(0,137,123,0.06)", stroke, "stroke-dasharray": "5 3", "stroke-width": 1.2 }),
-      s("rect", { class: "kw-graph-cluster-head", x, y, width: b.width, height: 22, rx: 8, fill: "rgba(0,137,123,0.14)" }),
-      s("text", { x: x + 22, y: y + 15, "font-weight": 600, fill: "#00695c" }, `${c.name} (${c.class_name})`),
-      toggle(x + 4, y + 4, true));
-    clusterLayer.append(g);
+      s("rect", { class: "kw-graph-cluster-head", x, y, width: b.width, height: GROUP_HEAD, rx: 8, fill: "#d7ecea" }),
+      s("text", { x: x + 22, y: y + 14, "font-weight": 600, fill: "#00695c" }, `${c.name} (${c.class_name})`),
+      toggle(x + 4, y + 3, true));
+    headLayer.append(g);
     clusterEls.set(c.id, g);
   }
 
@@ -144,7 +145,7 @@ export function drawGraph(L, { expanded, showShapes, uid }) {
   }
   const w = Math.ceil(L.width);
   const h = Math.ceil(L.height);
-  svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+  // No viewBox on the live SVG: pan and zoom are our own transform (the export adds one).
   return { svg, root, nodeEls, clusterEls, edgeEls, width: w, height: h };
 }
 

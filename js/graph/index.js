@@ -96,7 +96,7 @@ function render({ model, el }) {
     if (!drawn) return;
     const W = viewport.clientWidth || 800;
     const H = viewport.clientHeight || 500;
-    let k = Math.min(W / (drawn.width + 20), H / (drawn.height + 20), 1.5);
+    let k = Math.min(W / (drawn.width + 20), H / (drawn.height + 20), 1);
     if (readable && k < 0.55) {
       // A huge graph fit to the view is unreadable: start at a readable zoom at its inputs.
       k = Math.min(0.9, W / (drawn.width + 20));
@@ -115,6 +115,7 @@ function render({ model, el }) {
     const direction = model.get("direction") === "LR" ? "LR" : "TB";
     const showShapes = !!model.get("show_shapes");
     lastKey = stateKey();
+    highlight(null); // the hovered element is about to be replaced (no pointerleave then)
     layoutResult = computeLayout(data, expanded, { direction, showShapes });
     drawn = drawGraph(layoutResult, { expanded, showShapes, uid });
     viewport.replaceChildren(drawn.svg);

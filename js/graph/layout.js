@@ -11,7 +11,7 @@ export const NODE_H = 38;
 export const NODE_H_SHAPES = 52;
 const RANKSEP = 26;
 const CHAIN_GAP = 18; // gap between stacked members of a chain (room for the arrow)
-const GROUP_PAD = 14;
+export const GROUP_HEAD = 20;
 
 /** Rough text width in px for 12px sans-serif (no DOM needed; good enough for box sizes). */
 export function textWidth(text, px = 12) {
@@ -61,7 +61,8 @@ export function visibleGraph(data, expanded) {
 export function nodeSize(n, showShapes) {
   const lines = [n.name, subtitle(n), showShapes ? shapeText(n.output_shape) : ""];
   const w = Math.max(...lines.map((t, i) => textWidth(t, i === 0 ? 12.5 : 11)));
-  return { width: Math.min(Math.max(Math.ceil(w) + 22, 110), 320), height: showShapes ? NODE_H_SHAPES : NODE_H };
+  const pad = n.group ? 36 : 22; // group boxes have a +/− toggle on the left
+  return { width: Math.min(Math.max(Math.ceil(w) + pad, 110), 340), height: showShapes ? NODE_H_SHAPES : NODE_H };
 }
 
 export function subtitle(n) {
@@ -123,7 +124,9 @@ export function computeLayout(data, expanded, { direction = "TB", showShapes = t
   g.setGraph({
     rankdir: tb ? "TB" : "LR",
     nodesep: 18,
-    ranksep: RANKSEP,
+    // dagre puts a cluster's border half a rank above its first member: leave room for the
+    // group's header there.
+    ranksep: vis.clusters.length ? RANKSEP + GROUP_HEAD * 2 : RANKSEP,
     edgesep: 8,
     marginx: 12,
     marginy: 12,
@@ -132,7 +135,7 @@ export function computeLayout(data, expanded, { direction = "TB", showShapes = t
     ranker: vis.nodes.length > 300 ? "longest-path" : "network-simplex",
   });
   g.setDefaultEdgeLabel(() => ({}));
-  for (const c of vis.clusters) g.setNode("c:" + c.id, { paddingTop: GROUP_PAD + 10 });
+  for (const c of vis.clusters) g.setNode("c:" + c.id, {});
   chains.forEach((chain, i) => {
     // Along the rank axis the chain is the sum of its members; across it, the widest one.
     let along = 0;

@@ -35,6 +35,7 @@ COLORS = {
 }
 FONT = "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif"
 BOX_H, GAP_X, GAP_Y, MARGIN = 48, 16, 30, 12
+BOW_ROOM = 40  # room on the left for edges that skip layers
 
 
 def format_shape(shape) -> str:
@@ -101,7 +102,7 @@ def fallback_svg(data: dict, expanded: set[str] | None = None, show_shapes: bool
     width = {nid: _box_width(by_id[nid], show_shapes) for nid in by_id}
     pos: dict[str, tuple[float, float]] = {}  # centre x, top y
     row_widths = [sum(width[i] for i in row) + GAP_X * (len(row) - 1) for row in rows]
-    total_w = max(row_widths, default=200) + 2 * MARGIN
+    total_w = max(row_widths, default=200) + 2 * MARGIN + 2 * BOW_ROOM
     for depth, row in enumerate(rows):
         # One barycenter pass: keep each node near its inputs to limit crossings.
         row.sort(
@@ -125,12 +126,19 @@ def fallback_svg(data: dict, expanded: set[str] | None = None, show_shapes: bool
         '<defs><marker id="kw-arrow-static" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z" fill="#7a7a7a"/></marker></defs>',
     ]
+    depth = {nid: d for d, row in enumerate(rows) for nid in row}
     for s, t in edges:
         (x1, y1), (x2, y2) = pos[s], pos[t]
         y1 += BOX_H
         mid = (y1 + y2) / 2
+        # An edge skipping layers would cross the boxes between: bow it out to the side.
+        bow = 0.0 if depth[t] - depth[s] < 2 else -(width[s] / 2 + 24)
+        c1, c2 = (x1 + bow, y1 + (BOX_H + GAP_Y)), (x2 + bow, y2 - (BOX_H + GAP_Y))
+        if not bow:
+            c1, c2 = (x1, mid), (x2, mid)
         out.append(
-            f'<path d="M{x1:.1f},{y1:.1f}C{x1:.1f},{mid:.1f} {x2:.1f},{mid:.1f} {x2:.1f},{y2:.1f}" '
+            f'<path d="M{x1:.1f},{y1:.1f}C{c1[0]:.1f},{c1[1]:.1f} {c2[0]:.1f},{c2[1]:.1f} '
+            f'{x2:.1f},{y2:.1f}" '
             'fill="none" stroke="#9a9a9a" stroke-width="1.3" marker-end="url(#kw-arrow-static)"/>'
         )
     for nid, n in by_id.items():

@@ -35,6 +35,11 @@ class GraphWidget(BaseWidget):
         self._handles: list[Any] = []  # displays of the static picture to keep up to date
         self.on_msg(self._on_msg)
 
+    def __repr__(self) -> str:
+        # Also the text/plain of the widget output (what a saved notebook shows without state).
+        info = self.data.get("model", {})
+        return f"<GraphWidget of {info.get('name', '?')!r}: {len(self.data['nodes'])} layers>"
+
     def to_dict(self) -> dict:
         """The plain graph data the view draws: model, nodes, edges, groups, notes."""
         return copy.deepcopy(self.data)
