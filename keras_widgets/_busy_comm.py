@@ -16,6 +16,18 @@ front-end (a Stop button's ``model.send(...)``) normally wait until the cell end
   custom messages, so its ``on_msg`` handler runs in the subshell thread right away, with no
   polling. Handlers then run in another thread: keep them to setting a flag.
 
+Wiring in a Keras callback that is also the widget (``stop`` set by the JS button)::
+
+    use_frontend_subshell(self)                 # once, after the widget exists
+    self.on_msg(lambda _w, content, _b: self._stop.set())   # threading.Event
+
+    def on_train_batch_end(self, batch, logs=None):
+        if time.monotonic() - self._last_poll > 0.1:         # bounded rate
+            self._last_poll = time.monotonic()
+            poll_widget_messages(widgets=self)
+        if self._stop.is_set():
+            self.model.stop_training = True
+
 Both need private ipykernel/pyzmq attributes; each checks what it needs and quietly does
 nothing (returning False) outside a kernel or on a kernel it does not recognise.
 """
@@ -33,6 +45,7 @@ _EVENTS = 15
 
 # (kernel, main-thread stream, thread ident) once found: the lookup costs more than the poll.
 _cached: tuple[Any, Any, int] | None = None
+_draining = False
 
 
 def _kernel() -> Any | None:
@@ -191,6 +204,10 @@ def _drain(kernel: Any, stream: Any, wanted: set[str] | None) -> bool:
         comm_msg(kernel.shell_stream, idents, parsed)  # logs its handler's exceptions itself
         handled = True
 
+    global _draining  # a handler that polls again must not swap the callback twice
+    if _draining:
+        return False
+    _draining = True
     stream.on_recv(on_message, copy=copy)
     try:
         # flush() is the stream's own way to take pending messages outside the event loop;
@@ -198,6 +215,7 @@ def _drain(kernel: Any, stream: Any, wanted: set[str] | None) -> bool:
         stream.flush(_POLLIN)
     finally:
         stream.on_recv(forward, copy=copy)
+        _draining = False
     return handled
 
 

@@ -84,7 +84,8 @@ from keras_widgets._busy_comm import poll_widget_messages, supported
 w = ipywidgets.Button()
 hits, order, stop = [], [], threading.Event()
 def on_msg(_w, content, _b):
-    hits.append((threading.current_thread().name, time.time(), content)); stop.set()
+    nested = poll_widget_messages()  # a handler polling again is a no-op, not a re-entry
+    hits.append((threading.current_thread().name, time.time(), content, nested)); stop.set()
 w.on_msg(on_msg)
 print(json.dumps({"comm_id": w.comm.comm_id, "supported": supported()}))
 """
@@ -142,9 +143,10 @@ def test_poll_in_a_real_kernel_handles_comm_msg_and_keeps_the_queue_order(kernel
     state = json.loads(
         _run(kc, "print(json.dumps(dict(t0=t0, t1=t1, order=order, hits=hits)))").strip()
     )
-    (thread, when, content), *_ = state["hits"]
+    (thread, when, content, nested), *_ = state["hits"]
     assert content == {"type": "stop"}
     assert thread == "MainThread"
+    assert nested is False
     assert state["t0"] < when < state["t1"]
     assert when - sent < 1.0
     assert state["t1"] - state["t0"] < 10
