@@ -78,17 +78,29 @@ def lab():
     env["TF_CPP_MIN_LOG_LEVEL"] = "3"
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
-            "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
-            "--ServerApp.disable_check_xsrf=True", "--allow-root",
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--ServerApp.token=",
+            "--ServerApp.password=",
+            "--ServerApp.disable_check_xsrf=True",
+            "--allow-root",
             f"--ServerApp.root_dir={root / 'notebooks'}",
             f"--LabApp.workspaces_dir={root / 'workspaces'}",
             f"--LabApp.user_settings_dir={root / 'settings'}",
             # Expose window.jupyterapp so tests can run commands instead of pressing keys.
             "--LabApp.expose_app_in_browser=True",
-            "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ],
-        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=root,
     )
     try:
         _wait_for_port(port, proc)
@@ -126,6 +138,16 @@ class Notebook:
         """Run every cell and wait until the kernel is idle again."""
         self.page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
         self.wait_idle(timeout)
+
+    def start_all(self) -> None:
+        """Start running every cell and return at once (to click while a cell is busy).
+
+        ``run_all`` cannot be used for that: ``commands.execute`` resolves only when every
+        cell has finished, and Playwright's ``evaluate`` waits for that promise.
+        """
+        self.page.evaluate(
+            "() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
+        )
 
     def wait_idle(self, timeout: float = 120) -> None:
         # Give the run a moment to start, then wait until no cell shows [*] any more.
@@ -181,7 +203,11 @@ def notebook(lab, browser):
         name = name or f"test_{uuid.uuid4().hex[:8]}"
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         (root / f"{name}.ipynb").write_text(json.dumps(nb))
         page = browser.new_page(viewport={"width": width, "height": height})
         pages.append(page)
