@@ -113,7 +113,7 @@ function render({ model, el }) {
       const items = group.layers.map((type) => {
         const doc = (cat.layers && cat.layers[type] && cat.layers[type].doc) || type;
         const b = h("button", {
-          class: "kw-pal-item", type: "button", draggable: "true", title: doc, "data-type": type, text: type,
+          class: "kw-pal-item", type: "button", draggable: "true", title: `${type}: ${doc}`, "data-type": type, text: type,
           onclick: () => {
             flushAll();
             if (insertAt !== null) send({ op: "insert", index: insertAt, type });

@@ -69,6 +69,7 @@ def test_builder_click_edit_validate_and_sync(notebook):
     assert kernel.locator(".kw-f-msg").text_content().strip() != ""
     assert "kw-card-error" not in (_card(page, 0).get_attribute("class") or "")
     assert root.locator(".kw-status").text_content().startswith("1 problem")
+    nb.screenshot("builder_field_error", _card(page, 0))
 
     # A valid but too large kernel is a shape error: the layer is marked with a short message.
     kernel.locator("input").fill("30")
@@ -78,6 +79,7 @@ def test_builder_click_edit_validate_and_sync(notebook):
     message = _card(page, 0).locator(".kw-card-msg").text_content()
     assert 0 < len(message) <= 200
     assert _card(page, 1).locator(".kw-shape").text_content() == "?"
+    nb.screenshot("builder_shape_error", root.locator(".kw-stack"))
 
     # Fix it: everything is valid again and the view's total matches the kernel's model.
     kernel.locator("input").fill("3")
