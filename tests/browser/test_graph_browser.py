@@ -25,10 +25,8 @@ def wait_graph(nb, timeout=90_000):
 
 
 def dismiss_news(page):
-    # JupyterLab asks about news on first start; keep the toast out of screenshots.
-    button = page.locator(".jp-toast-button", has_text="No")
-    if button.count():
-        button.first.click()
+    # JupyterLab asks about news on first start; keep its toasts out of screenshots.
+    page.add_style_tag(content=".Toastify { display: none !important; }")
 
 
 def test_resnet50_one_node_per_layer_and_details_panel(notebook):
@@ -198,3 +196,24 @@ def test_static_picture_is_the_front_ends_drawing(notebook, browser, lab):
     assert static.locator("svg .kw-graph-node").count() == graph.locator(".kw-graph-node").count()
     page.screenshot(path=str(SCREENS / "graph_static_saved.png"))
     page.close()
+
+
+def test_load_ext_shows_summary_and_graph_tabs(notebook):
+    model = (
+        "x = keras.Input((8,), name='x')\n"
+        "h = keras.layers.Dense(8, name='hidden')(x)\n"
+        "model = keras.Model(x, keras.layers.Add(name='skip')([x, h]), name='tiny_skip')"
+    )
+    nb = notebook(["%load_ext keras_widgets", SETUP, model, "model"], name="graph_load_ext")
+    nb.run_all()
+    out = nb.page.locator(".jp-OutputArea-output").last
+    out.locator(".kw-summary").wait_for(timeout=60_000)
+    assert out.locator(".kw-summary").is_visible()
+    out.locator(".lm-TabBar-tab", has_text="Graph").click()
+    graph = out.locator(".kw-graph")
+    graph.locator(".kw-graph-node").first.wait_for()
+    assert graph.locator(".kw-graph-node").count() == 3
+    assert graph.locator(".kw-graph-node", has_text="skip").is_visible()
+    dismiss_news(nb.page)
+    nb.screenshot("graph_load_ext", out)
+    assert not nb.errors
