@@ -70,17 +70,25 @@ class SequentialBuilder:
         return self._view
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        bundle = self.widget._repr_mimebundle_(**kwargs)
+        view = self.widget
+        if not hasattr(view, "_repr_mimebundle_"):  # ipywidgets 7: see _ipython_display_
+            return None
+        bundle = view._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         if isinstance(data, dict) and "text/plain" in data:
             data["text/plain"] = repr(self)  # what a saved notebook shows without the widget
         return bundle
 
     def _ipython_display_(self) -> None:
-        # ipywidgets 7 (Colab) displays widgets through _ipython_display_.
+        # IPython prefers this hook; ipywidgets 7 (Colab) widgets only display through it.
         from IPython.display import display
 
-        display(self.widget)
+        bundle = self._repr_mimebundle_()
+        if bundle is None:
+            display(self.widget)
+        else:
+            data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+            display(data, metadata=metadata, raw=True)
 
     def __repr__(self) -> str:
         types = ", ".join(spec["type"] for spec in self._state.layers)
