@@ -657,4 +657,8 @@ def summary(model: Any, expand_nested: bool = False, show_trainable: bool = True
         expand_nested: show nested models' layers (in HTML they stay collapsible).
         show_trainable: add a "Trainable" column.
     """
+    import keras
+
+    if not isinstance(model, keras.layers.Layer):
+        raise TypeError(f"kw.summary() expects a Keras model, got {type(model).__name__}")
     return ModelSummary(summary_data(model, expand_nested, show_trainable))

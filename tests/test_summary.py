@@ -376,3 +376,8 @@ def test_bare_keras_ops_appear_as_rows(backend_op):
     assert rows[-1].kind == "op"
     assert rows[-1].params == 0
     assert rows[-1].connected_to == "d[0][0], x[0][0]"
+
+
+def test_non_keras_objects_are_rejected_clearly():
+    with pytest.raises(TypeError, match="expects a Keras model, got dict"):
+        kw.summary({})

@@ -85,9 +85,37 @@ def test_summary_of_functional_model_renders_in_jupyterlab(notebook):
     nb.page.add_style_tag(content=".Toastify__toast-container{display:none!important}")
     shot = nb.screenshot("summary_functional", locator=out)
     assert shot.stat().st_size > 10_000
+    name_color = out.locator(".kw-lname").first.evaluate("e => getComputedStyle(e).color")
+    assert luminance(name_color) < 0.4, name_color  # dark text on the light theme
+    # JupyterLab's dark theme: our colours come from its CSS variables. The theme is a
+    # user setting of the shared server, so switch back even if an assertion fails.
+    try:
+        set_theme(nb.page, "JupyterLab Dark", light=False)
+        name_color = out.locator(".kw-lname").first.evaluate("e => getComputedStyle(e).color")
+        assert luminance(name_color) > 0.6, name_color  # light text on the dark background
+        nb.screenshot("summary_functional_dark", locator=out)
+    finally:
+        set_theme(nb.page, "JupyterLab Light", light=True)
+
     out.locator("label.kw-caret").click()
     assert "dropout" not in visible_names(nb.page, out)
     assert nb.errors == []
+
+
+def set_theme(page, theme: str, light: bool) -> None:
+    page.evaluate(
+        f"window.jupyterapp.commands.execute('apputils:change-theme', {{theme: '{theme}'}})"
+    )
+    page.wait_for_selector(
+        f"body[data-jp-theme-light='{str(light).lower()}']", state="attached", timeout=30_000
+    )
+    page.wait_for_timeout(500)  # the theme's CSS variables land just after the attribute
+
+
+def luminance(css_color: str) -> float:
+    """0 (black) .. 1 (white) for an ``rgb(r, g, b)`` / ``rgba(...)`` string."""
+    r, g, b = (float(v) for v in css_color[css_color.index("(") + 1 : -1].split(",")[:3])
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
 
 
 def test_load_ext_renders_a_model_as_its_summary(notebook):
