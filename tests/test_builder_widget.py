@@ -136,13 +136,25 @@ def test_json_and_model_round_trips(cnn):
     assert code["model"].count_params() == model.count_params()
 
 
-def test_display_bundle_is_the_widget(cnn):
-    bundle = cnn._repr_mimebundle_()
-    data = bundle[0] if isinstance(bundle, tuple) else bundle
-    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == cnn.widget.model_id
+def test_display_shows_the_one_view(cnn, monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **opts: shown.append((obj, opts)))
+    cnn._ipython_display_()
+    cnn._ipython_display_()
     assert cnn.widget is cnn.widget  # one view, reused
+    for obj, opts in shown:
+        if isinstance(obj, dict):  # ipywidgets 8: the widget's bundle with our text fallback
+            assert opts.get("raw") is True
+            assert (
+                obj["application/vnd.jupyter.widget-view+json"]["model_id"] == cnn.widget.model_id
+            )
+            assert obj["text/plain"] == repr(cnn)
+        else:  # ipywidgets 7: the widget itself
+            assert obj is cnn.widget
+    assert len(shown) == 2
     assert "Conv2D" in repr(cnn)
-    assert data["text/plain"] == repr(cnn)
 
 
 def test_presets_load_from_python_and_ui():
