@@ -81,6 +81,7 @@ export default {
     let seq = -1;
     let gap = false;
     let drawn = false;
+    let current = "";
 
     const alpha = () => Number(model.get("smoothing")) || 0;
     const logY = () => Boolean(model.get("log_y"));
@@ -118,16 +119,20 @@ export default {
       state.dataset.state = s.state || "";
       status.dataset.state = s.state || "";
       status.textContent = statusText(s);
-      const stopping = s.state === "stopping" || s.state === "stopped";
-      stop.disabled = stopping || s.state !== "training";
-      if (s.state === "stopping") stop.textContent = "Stopping…";
+      current = s.state || "";
+      stop.disabled = current !== "training";
+      if (current === "stopping") stop.textContent = "Stopping…";
+      if (current === "training" && !model.get("stop_requested")) stop.textContent = "Stop";
+      syncControls();
     }
 
     function syncControls() {
       logBox.checked = logY();
       smoothRange.value = String(alpha());
       smoothValue.textContent = alpha().toFixed(2);
-      stop.style.display = model.get("stop_available") ? "" : "none";
+      // only while training, and only where a click can reach Python during fit()
+      const live = current === "training" || current === "stopping";
+      stop.style.display = model.get("stop_available") && live ? "" : "none";
       const err = model.get("error");
       error.style.display = err ? "" : "none";
       error.textContent = err || "";

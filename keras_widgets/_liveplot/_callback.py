@@ -18,7 +18,8 @@ from keras_widgets._liveplot import _render
 from keras_widgets._liveplot._store import LR, Run, Store
 from keras_widgets._liveplot._stream import Streamer
 
-STATE_EVERY = 2.0  # seconds between widget-state snapshots (always taken at train end)
+STATE_EVERY = 2.0
+POLL_EVERY = 0.1  # seconds between polls for widget messages (Stop) during fit  # seconds between widget-state snapshots (always taken at train end)
 
 _OPTIONS = {
     "metrics": None,
@@ -219,6 +220,7 @@ class LivePlot(keras.callbacks.Callback):
             )
             w.on_msg(self._on_widget_msg)
             self._widget = w
+            self._wire_stop()
             self._attach_streamer()
         return self._widget
 
@@ -338,6 +340,7 @@ class LivePlot(keras.callbacks.Callback):
         if due:
             self._status.update(self._progress(batch))
             self._flush()
+        if self._widget is not None:
             self._poll_stop()
 
     @_guard
@@ -480,13 +483,33 @@ class LivePlot(keras.callbacks.Callback):
             self._request_stop()
 
     def _request_stop(self) -> None:
+        # May run in a kernel subshell thread (see _busy_comm): only set a flag here; the
+        # training thread acts on it after the current batch.
         self._stop_flag = True
-        self._status["state"] = "stopping"
-        if self.model is not None and self._training:
-            self.model.stop_training = True
+
+    def _wire_stop(self) -> None:
+        """Show the Stop button only where a click can reach Python during fit()."""
+        from keras_widgets import _busy_comm
+
+        subshell = _busy_comm.use_frontend_subshell(self._widget)
+        self._can_poll = _busy_comm.supported()
+        self._widget.stop_available = bool(subshell or self._can_poll)
+        self._last_poll = 0.0
 
     def _poll_stop(self) -> None:
-        """Process pending widget messages while fit() keeps the kernel busy (when possible)."""
+        """Handle pending widget messages while fit() keeps the kernel busy (bounded rate),
+        then act on a Stop click."""
+        if getattr(self, "_can_poll", False):
+            now = time.monotonic()
+            if now - self._last_poll >= POLL_EVERY:
+                self._last_poll = now
+                from keras_widgets._busy_comm import poll_widget_messages
+
+                poll_widget_messages(widgets=self._widget)
+        if self._stop_flag and self._training and self._status.get("state") == "training":
+            self.model.stop_training = True
+            self._status["state"] = "stopping"
+            self._flush()
 
     def _register_cell_hook(self) -> None:
         shell = _kernel_shell()

@@ -16,28 +16,78 @@ import numpy as np
 LR = "learning_rate"
 
 
-class Growable:
-    """A 1-D numpy array that grows by doubling (amortised O(1) appends)."""
+class Table:
+    """Fixed-width float64 rows in a 2-D numpy array that grows by doubling.
 
-    __slots__ = ("_a", "n")
+    Rows are appended as tuples to a short Python list and committed in blocks: one list
+    append per row keeps the per-batch cost of the callback at a few microseconds.
+    """
 
-    def __init__(self, dtype: Any, capacity: int = 64) -> None:
-        self._a = np.empty(capacity, dtype=dtype)
-        self.n = 0
+    __slots__ = ("_a", "_n", "_pending")
+    BLOCK = 1024
 
-    def append(self, value: Any) -> None:
-        if self.n == len(self._a):
-            self._a = np.concatenate([self._a, np.empty_like(self._a)])
-        self._a[self.n] = value
-        self.n += 1
+    def __init__(self, width: int, capacity: int = 64) -> None:
+        self._a = np.empty((capacity, width))
+        self._n = 0
+        self._pending: list[tuple] = []
+
+    def append(self, row: tuple) -> None:
+        p = self._pending
+        p.append(row)
+        if len(p) >= self.BLOCK:
+            self._commit()
+
+    def _commit(self) -> None:
+        p = self._pending
+        if not p:
+            return
+        need = self._n + len(p)
+        if need > len(self._a):
+            grown = np.empty((max(need, 2 * len(self._a)), self._a.shape[1]))
+            grown[: self._n] = self._a[: self._n]
+            self._a = grown
+        self._a[self._n : need] = p
+        self._n = need
+        self._pending = []
 
     @property
     def values(self) -> np.ndarray:
-        """A view of the filled part (do not keep it across appends)."""
-        return self._a[: self.n]
+        """A view of the filled rows (do not keep it across appends)."""
+        if self._pending:
+            self._commit()
+        return self._a[: self._n]
 
     def __len__(self) -> int:
-        return self.n
+        return self._n + len(self._pending)
+
+
+class Column:
+    """One column of a :class:`Table`, as a (writable) numpy view."""
+
+    __slots__ = ("_i", "_t")
+
+    def __init__(self, table: Table, i: int) -> None:
+        self._t, self._i = table, i
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._t.values[:, self._i]
+
+
+class Flags(Column):
+    __slots__ = ()
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._t.values[:, self._i] > 0
+
+
+class IntColumn(Column):
+    __slots__ = ()
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._t.values[:, self._i].astype(np.int64)
 
 
 def base_metric(name: str) -> str:
@@ -54,21 +104,17 @@ class Trace:
         self.metric = metric
         self.kind = kind
         self.subplot = base_metric(metric)
-        self.x = Growable(np.float64)
-        self.y = Growable(np.float64)
-        self.keep = Growable(np.bool_)  # epoch points survive decimation
-        self.row = Growable(np.int64)  # row of run.rows each point comes from
+        self._t = Table(4)  # x, y, keep (epoch point: survives decimation), row of run
+        self.x, self.y = Column(self._t, 0), Column(self._t, 1)
+        self.keep, self.row = Flags(self._t, 2), IntColumn(self._t, 3)
         self.dirty_from: int | None = None  # first point whose x changed after being sent
         self.last_finite = 0.0
 
     def __len__(self) -> int:
-        return self.x.n
+        return len(self._t)
 
     def append(self, x: float, y: float, keep: bool, row: int) -> None:
-        self.x.append(x)
-        self.y.append(y)
-        self.keep.append(keep)
-        self.row.append(row)
+        self._t.append((x, y, keep, row))
 
 
 class Run:
@@ -78,16 +124,43 @@ class Run:
         self.index = index
         self.name = name
         self.xunit = xunit  # "epoch" (fit) or "step" (custom loops via log())
-        self.x = Growable(np.float64)
-        self.epoch = Growable(np.int64)
-        self.batch = Growable(np.int64)
-        self.step = Growable(np.int64)
-        self.is_epoch = Growable(np.bool_)
-        self.cols: dict[str, Growable] = {}
+        self._meta = Table(5)  # x, epoch, batch, step, is_epoch
+        self.x = Column(self._meta, 0)
+        self.epoch, self.batch = IntColumn(self._meta, 1), IntColumn(self._meta, 2)
+        self.step, self.is_epoch = IntColumn(self._meta, 3), Flags(self._meta, 4)
+        self._values: list[dict[str, float]] = []  # metrics of the rows not yet committed
+        self._cols: dict[str, np.ndarray] = {}  # committed metric columns (NaN: not logged)
+        self._committed = 0
+        self.names: dict[str, None] = {}  # metric names in order of appearance
         self.traces: dict[tuple[str, str], Trace] = {}
+        self.routes: dict[tuple[str, bool], list[Trace]] = {}  # (metric, is_epoch) -> traces
 
     def __len__(self) -> int:
-        return self.x.n
+        return len(self._meta)
+
+    def add_values(self, values: dict[str, float]) -> None:
+        self._values.append(values)
+        if len(self._values) >= Table.BLOCK:
+            self._commit_values()
+
+    def _commit_values(self) -> None:
+        vals, n0 = self._values, self._committed
+        n = n0 + len(vals)
+        for name in self.names:
+            col = self._cols.get(name)
+            if col is None:
+                col = np.full(max(64, n), math.nan)
+            elif len(col) < n:
+                col = np.concatenate([col, np.full(max(n, len(col)), math.nan)])
+            col[n0:n] = np.fromiter((d.get(name, math.nan) for d in vals), np.float64, len(vals))
+            self._cols[name] = col
+        self._committed = n
+        self._values = []
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """Metric columns (NaN where a row did not log the metric)."""
+        self._commit_values()
+        return {name: self._cols[name][: self._committed] for name in self.names}
 
 
 class Store:
@@ -107,8 +180,9 @@ class Store:
         return run
 
     def shown(self, metric: str) -> bool:
-        base = base_metric(metric)
-        return self.metrics is None or base in self.metrics or metric in self.metrics
+        if self.metrics is None:
+            return True
+        return base_metric(metric) in self.metrics or metric in self.metrics
 
     def _trace(self, run: Run, metric: str, kind: str) -> Trace:
         key = (metric, kind)
@@ -132,40 +206,40 @@ class Store:
         is_epoch: bool = False,
     ) -> None:
         """Append one row (``values`` already plain floats) and its points to the traces."""
-        row = run.x.n
-        run.x.append(x)
-        run.epoch.append(epoch)
-        run.batch.append(batch)
-        run.step.append(step)
-        run.is_epoch.append(is_epoch)
-        for name, col in run.cols.items():
-            col.append(values.get(name, math.nan))
+        row = len(run)
+        run._meta.append((x, epoch, batch, step, is_epoch))
+        run.add_values(values)
+        routes = run.routes
         for name, value in values.items():
-            if name not in run.cols:  # a metric appearing late: earlier rows get NaN
-                col = run.cols[name] = Growable(np.float64, max(64, len(run.x._a)))
-                for _ in range(row):
-                    col.append(math.nan)
-                col.append(value)
-            if not self.shown(name):
+            traces = routes.get((name, is_epoch))
+            if traces is None:
+                traces = routes[(name, is_epoch)] = self._route(run, name, is_epoch)
+            if not traces:
                 continue
-            finite = math.isfinite(value)
-            if name.startswith("val_"):
-                kinds = ["val"]
-            elif is_epoch and self.per_batch and name != LR and run.xunit == "epoch":
-                kinds = ["train", "epoch"]
-            elif is_epoch or self.per_batch:
-                kinds = ["train"]
-            else:
-                kinds = []
-            for kind in kinds:
-                tr = self._trace(run, name, kind)
-                tr.append(x, value if finite else math.nan, is_epoch, row)
-                if finite:
+            if value - value == 0:  # finite (NaN and inf give NaN)
+                for tr in traces:
+                    tr._t.append((x, value, is_epoch, row))
                     tr.last_finite = value
-            if not finite and kinds:
-                tr = self._trace(run, f"{base_metric(name)}", "nonfinite")
-                last = run.traces[(name, kinds[0])].last_finite
-                tr.append(x, last, True, row)
+            else:  # a gap in the line and a marker at the last finite value
+                for tr in traces:
+                    tr._t.append((x, math.nan, is_epoch, row))
+                marks = self._trace(run, base_metric(name), "nonfinite")
+                marks.append(x, traces[0].last_finite, True, row)
+
+    def _route(self, run: Run, name: str, is_epoch: bool) -> list[Trace]:
+        """The traces a metric's value goes to (decided once per metric and row kind)."""
+        run.names.setdefault(name, None)  # a metric appearing late: earlier rows read NaN
+        if not self.shown(name):
+            return []
+        if name.startswith("val_"):
+            kinds = ["val"]
+        elif is_epoch and self.per_batch and name != LR and run.xunit == "epoch":
+            kinds = ["train", "epoch"]
+        elif is_epoch or self.per_batch:
+            kinds = ["train"]
+        else:
+            kinds = []
+        return [self._trace(run, name, kind) for kind in kinds]
 
     def rescale_epoch(self, run: Run, epoch: int, n_batches: int) -> None:
         """Fix the x of an epoch's batch rows once its real number of batches is known."""
@@ -181,7 +255,7 @@ class Store:
         new = np.where(batch_rows, epoch + (run.batch.values[rows] + 1) / n_batches, xs)
         if np.array_equal(new, xs):
             return
-        xs[:] = new
+        xs[:] = new  # a view: writes the run's rows
         allx = run.x.values
         for tr in run.traces.values():
             r = tr.row.values
@@ -211,8 +285,7 @@ class Store:
                 "x": run.x.values.copy(),
                 "kind": np.where(run.is_epoch.values, "epoch", "batch"),
             }
-            for name, col in run.cols.items():
-                data[name] = col.values.copy()
+            data.update(run.columns())
             frames.append(pd.DataFrame(data))
         if not frames:
             return pd.DataFrame(columns=["run", "epoch", "batch", "step", "x", "kind"])

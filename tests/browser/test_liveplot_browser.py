@@ -31,6 +31,12 @@ make(1e-3).fit(x, y, validation_split=0.2, epochs=6, batch_size=32, verbose=0, c
 print("trained", len(live.history))
 """
 
+def _dismiss_news(page):
+    """JupyterLab's "get notified about news?" toast: keep it out of the screenshot."""
+    page.add_style_tag(content=".Toastify { display: none !important; }")
+    page.wait_for_timeout(200)
+
+
 POINTS = """() => {
   const gd = document.querySelector('.kw-liveplot .kw-lp-plot');
   if (!gd || !gd.data) return -1;
@@ -85,8 +91,9 @@ def test_liveplot_streams_while_fit_runs_and_redraws_second_view(notebook):
     static = page.locator(".kw-lp-static")
     assert static.count() >= 1
     assert not static.first.is_visible()
-    # the Stop button is not shown where it cannot work
+    # the Stop button shows only while training
     assert not first_view.locator(".kw-lp-stop").is_visible()
+    assert nb.kernel("print(live.widget.stop_available)").strip() == "True"
     # log toggle reaches Python
     first_view.locator(".kw-lp-log").check()
     page.wait_for_timeout(500)
@@ -94,7 +101,7 @@ def test_liveplot_streams_while_fit_runs_and_redraws_second_view(notebook):
     first_view.locator(".kw-lp-log").uncheck()
     page.wait_for_timeout(500)
     assert nb.errors == []
-    page.locator(".jp-Notebook").evaluate("e => e.scrollTop = 0")
+    _dismiss_news(page)
     first_view.scroll_into_view_if_needed()
     nb.screenshot("liveplot", first_view)
 
@@ -120,4 +127,31 @@ live.finish()
     text = view.locator(".kw-lp-plot").text_content()
     assert "<b>x</b>" in text
     assert evil in text
+    assert nb.errors == []
+
+
+def test_stop_button_ends_fit_early_and_python_sees_it(notebook):
+    train = """
+class Slow(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        import time; time.sleep(0.01)
+hist = make(1e-3).fit(x, y, epochs=200, batch_size=32, verbose=0, callbacks=[live, Slow()])
+print("epochs run", len(hist.history["loss"]))
+"""
+    nb = notebook([SETUP, train], name="liveplot_stop")
+    page = nb.page
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    stop = page.locator(".kw-liveplot .kw-lp-stop")
+    stop.wait_for(state="visible", timeout=120_000)
+    page.wait_for_function(f"({POINTS})() > 30", timeout=60_000)
+    stop.click()
+    page.wait_for_selector(".kw-liveplot .kw-lp-title:text-is('stopped')", timeout=60_000)
+    nb.wait_idle(timeout=60)
+    out = nb.kernel(
+        "print(len(hist.history['loss']), live.stop_requested, live.history.epoch.max() + 1)"
+    ).split()
+    assert int(out[0]) < 200
+    assert out[1] == "True"
+    assert int(out[2]) == int(out[0])  # the history holds every epoch that ran
+    assert page.locator(".jp-OutputArea-output", has_text="epochs run").count() == 1
     assert nb.errors == []
