@@ -76,6 +76,12 @@ def lab():
     env = dict(os.environ)
     env.setdefault("KERAS_BACKEND", "tensorflow")
     env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    # No "news" and update toasts: they cover widgets in screenshots and try to reach the network.
+    notification = root / "settings" / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True)
+    (notification / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
     proc = subprocess.Popen(
         [
             sys.executable,
