@@ -3,14 +3,17 @@
 Fixtures
 - ``lab``: a session-scoped JupyterLab server with a fresh temporary root dir.
 - ``browser``: a session-scoped headless Chromium (``/usr/bin/chromium``; never downloaded).
-- ``notebook``: a factory ``notebook(name, cells) -> Notebook`` that writes a notebook,
-  opens it in a new page, and offers ``run_all()``, ``kernel(code)`` and ``screenshot(name)``.
+- ``notebook``: a factory ``notebook(cells, name=None, path=None) -> Notebook`` that writes a
+  notebook (or copies ``path``), opens it in JupyterLab in a new page, and offers ``run_all()``,
+  ``start_all()``, ``wait_idle()``, ``kernel(code)`` and ``screenshot(name)``.
+- ``notebook7``: the same factory, opening the notebook in Jupyter Notebook 7.
 
 Screenshots go to ``artifacts/screenshots`` (or ``$KW_SCREENSHOTS``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pathlib
@@ -61,18 +64,18 @@ def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 90) -> No
                 return
         except OSError:
             time.sleep(0.3)
-    raise TimeoutError(f"JupyterLab did not listen on port {port} within {timeout}s")
+    raise TimeoutError(f"Jupyter did not listen on port {port} within {timeout}s")
 
 
-@pytest.fixture(scope="session")
-def lab():
-    """Start JupyterLab on 127.0.0.1 with a throw-away root dir; yield (url, root)."""
+@contextlib.contextmanager
+def _serve(app: str):
+    """Run ``jupyter <app>`` (lab or notebook) on 127.0.0.1 with a throw-away root dir."""
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
-    root = pathlib.Path(tempfile.mkdtemp(prefix="kw-lab-"))
+    root = pathlib.Path(tempfile.mkdtemp(prefix=f"kw-{app}-"))
     (root / "notebooks").mkdir()
     port = _free_port()
-    log = open(root / "lab.log", "w")  # noqa: SIM115 - closed at teardown
+    log = open(root / "server.log", "w")  # noqa: SIM115 - closed at teardown
     env = dict(os.environ)
     env.setdefault("KERAS_BACKEND", "tensorflow")
     env["TF_CPP_MIN_LOG_LEVEL"] = "3"
@@ -82,12 +85,13 @@ def lab():
     (notification / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
+    cls = "LabApp" if app == "lab" else "JupyterNotebookApp"
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "jupyter",
-            "lab",
+            app,
             "--no-browser",
             f"--port={port}",
             "--ServerApp.ip=127.0.0.1",
@@ -96,12 +100,12 @@ def lab():
             "--ServerApp.disable_check_xsrf=True",
             "--allow-root",
             f"--ServerApp.root_dir={root / 'notebooks'}",
-            f"--LabApp.workspaces_dir={root / 'workspaces'}",
-            f"--LabApp.user_settings_dir={root / 'settings'}",
+            f"--{cls}.workspaces_dir={root / 'workspaces'}",
+            f"--{cls}.user_settings_dir={root / 'settings'}",
             # Expose window.jupyterapp so tests can run commands instead of pressing keys.
-            "--LabApp.expose_app_in_browser=True",
-            "--LabApp.news_url=",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            f"--{cls}.expose_app_in_browser=True",
+            f"--{cls}.news_url=",
+            f"--{cls}.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -119,6 +123,20 @@ def lab():
             proc.kill()
         log.close()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def lab():
+    """JupyterLab 4 on 127.0.0.1 with a throw-away root dir; yields (url, root)."""
+    with _serve("lab") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def notebook7_server():
+    """Jupyter Notebook 7 on 127.0.0.1 with a throw-away root dir; yields (url, root)."""
+    with _serve("notebook") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -199,25 +217,33 @@ class Notebook:
         return path
 
 
-@pytest.fixture
-def notebook(lab, browser):
-    """Factory: ``notebook([cell sources], name=None) -> Notebook`` opened and kernel ready."""
-    url, root = lab
+def _opener(server, browser, tree: str):
+    url, root = server
     pages = []
 
-    def open_notebook(cells: list[str], name: str | None = None, width=1400, height=1000):
-        name = name or f"test_{uuid.uuid4().hex[:8]}"
-        nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
-        nb.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
-        (root / f"{name}.ipynb").write_text(json.dumps(nb))
+    def open_notebook(
+        cells: list[str] | None = None,
+        name: str | None = None,
+        width=1400,
+        height=1000,
+        path: pathlib.Path | None = None,
+    ):
+        """Open a notebook made of ``cells``, or a copy of the notebook file ``path``."""
+        name = name or (path.stem if path else f"test_{uuid.uuid4().hex[:8]}")
+        if path is not None:
+            shutil.copy(path, root / f"{name}.ipynb")
+        else:
+            nb = nbformat.v4.new_notebook()
+            nb.cells = [nbformat.v4.new_code_cell(src) for src in cells or []]
+            nb.metadata["kernelspec"] = {
+                "name": "python3",
+                "display_name": "Python 3",
+                "language": "python",
+            }
+            (root / f"{name}.ipynb").write_text(json.dumps(nb))
         page = browser.new_page(viewport={"width": width, "height": height})
         pages.append(page)
-        page.goto(f"{url}/lab/tree/{name}.ipynb?reset", wait_until="domcontentloaded")
+        page.goto(f"{url}/{tree}/{name}.ipynb?reset", wait_until="domcontentloaded")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
         page.wait_for_function(
             """() => {
@@ -230,6 +256,22 @@ def notebook(lab, browser):
         )
         return Notebook(page, name)
 
+    return open_notebook, pages
+
+
+@pytest.fixture
+def notebook(lab, browser):
+    """Factory: ``notebook([cell sources], name=None) -> Notebook`` opened in JupyterLab."""
+    open_notebook, pages = _opener(lab, browser, "lab/tree")
+    yield open_notebook
+    for p in pages:
+        p.close()
+
+
+@pytest.fixture
+def notebook7(notebook7_server, browser):
+    """Like ``notebook``, but opened in Jupyter Notebook 7."""
+    open_notebook, pages = _opener(notebook7_server, browser, "notebooks")
     yield open_notebook
     for p in pages:
         p.close()
