@@ -80,11 +80,30 @@ def counting_comms() -> Iterator[list[CountingComm]]:
         made.append(c)
         return c
 
+    # ipywidgets 8 calls comm.create_comm; ipywidgets 7 (Colab) builds ipykernel's Comm itself
+    # and type-checks it, so there the counting comm must also be one of those.
+    from ipywidgets.widgets import widget as widget_module
+
+    legacy = getattr(widget_module, "Comm", None)
     comm.create_comm = create
+    if legacy is not None:
+        import traitlets
+
+        class LegacyCountingComm(CountingComm, legacy):
+            kernel = traitlets.Any(allow_none=True)  # ipykernel wants a real Kernel here
+
+        def create_legacy(**kwargs: Any) -> CountingComm:
+            c = LegacyCountingComm(show_warning=False, **kwargs)
+            made.append(c)
+            return c
+
+        widget_module.Comm = create_legacy
     try:
         yield made
     finally:
         comm.create_comm = original
+        if legacy is not None:
+            widget_module.Comm = legacy
 
 
 def comm_of(widget: Any, comms: list[CountingComm]) -> CountingComm:
