@@ -7,6 +7,7 @@ import difflib
 import functools
 import math
 import sys
+import threading
 import time
 import uuid
 from typing import Any
@@ -141,19 +142,25 @@ class LivePlot(keras.callbacks.Callback):
         self._last_state = -math.inf
         self._stop_flag = False
         self._lr_ok = bool(o["learning_rate"])
+        self._lock = threading.RLock()
+        self._pending: list[tuple[int, dict]] = []
         self._reset_epoch_clock()
 
     # -- public API -------------------------------------------------------------------------
     @property
     def history(self) -> Any:
         """pandas DataFrame of every logged row (batch and epoch rows, ``kind`` marks them)."""
-        return self._store.dataframe()
+        with self._lock:
+            self._drain()
+            return self._store.dataframe()
 
     @property
     def figure(self) -> Any:
         """A static ``plotly.graph_objects.Figure`` of the whole history."""
         import plotly.graph_objects as go
 
+        with self._lock:
+            self._drain()
         return go.Figure(_render.figure_dict(self._store, **self._layout_opts()))
 
     def save_html(self, path: Any) -> None:
@@ -203,6 +210,12 @@ class LivePlot(keras.callbacks.Callback):
     def stop_requested(self) -> bool:
         """True once the Stop button was pressed (custom loops can check it)."""
         return self._stop_flag
+
+    @property
+    def status(self) -> dict:
+        """The status line as data: state (training, done, stopped, interrupted...), epoch,
+        step, seconds per epoch, ETA, best value of the monitored metric."""
+        return dict(self._status)
 
     @property
     def errors(self) -> list[str]:
@@ -290,6 +303,7 @@ class LivePlot(keras.callbacks.Callback):
     def on_train_begin(self, logs: dict | None = None) -> None:
         self._training = True
         self._stop_flag = False
+        self._pending = []
         if self._widget is not None:
             self._widget.stop_requested = False
         if self._run is not None and len(self._run):
@@ -314,38 +328,63 @@ class LivePlot(keras.callbacks.Callback):
         self._batches = 0
         self._epoch_t0 = time.monotonic()
 
+    # Keras (TensorFlow) runs on_train_batch_end in worker threads when every callback is
+    # async-safe: the training loop then never waits for the logs to be fetched. Batches are
+    # buffered under a lock and logged in order when an update is due and at epoch end.
+    async_safe = True
+
     @_guard
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        logs = logs or {}
-        run = self._ensure_run("epoch")
-        self._batches = batch + 1
-        self._step += 1
-        values = {}
-        for k, v in logs.items():
-            f = _float(v)
-            if f is not None:
-                values[k] = f
-        streamer = self._streamer
-        due = streamer is not None and streamer.due()
-        if due and self._lr_ok and LR not in values:
-            lr = self._read_lr()
-            if lr is not None:
-                values[LR] = lr
-        steps = self._steps_guess
-        # unknown epoch size: a provisional x inside the epoch, corrected at epoch end
-        frac = min((batch + 1) / steps, 1.0) if steps else 1 - 1 / (1 + (batch + 1) / 50)
-        self._store.log(
-            run, self._epoch + frac, values, epoch=self._epoch, batch=batch, step=self._step
-        )
-        if due:
-            self._status.update(self._progress(batch))
-            self._flush()
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        # Always called in the main thread: where widget messages (Stop) can be polled.
         if self._widget is not None:
             self._poll_stop()
 
     @_guard
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        values = {}
+        for k, v in (logs or {}).items():
+            f = _float(v)
+            if f is not None:
+                values[k] = f
+        with self._lock:
+            self._pending.append((batch, values))
+            streamer = self._streamer
+            if streamer is not None and streamer.due():
+                if self._lr_ok and LR not in values:
+                    lr = self._read_lr()
+                    if lr is not None:
+                        values[LR] = lr
+                self._drain()
+                self._status.update(self._progress(self._batches - 1))
+                self._flush()
+            elif len(self._pending) >= 1024:
+                self._drain()
+
+    def _drain(self) -> None:
+        """Log the buffered batches, in order (call with the lock held)."""
+        pending = self._pending
+        if not pending:
+            return
+        self._pending = []
+        pending.sort(key=lambda p: p[0])  # worker threads may finish out of order
+        run = self._ensure_run("epoch")
+        steps = self._steps_guess
+        epoch = self._epoch
+        log = self._store.log
+        for batch, values in pending:
+            self._step += 1
+            # unknown epoch size: a provisional x inside the epoch, corrected at epoch end
+            frac = min((batch + 1) / steps, 1.0) if steps else 1 - 1 / (1 + (batch + 1) / 50)
+            log(run, epoch + frac, values, epoch=epoch, batch=batch, step=self._step)
+        self._batches = max(self._batches, pending[-1][0] + 1)
+
+    @_guard
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        logs = logs or {}
+        with self._lock:  # Keras has waited for the epoch's async batch calls
+            self._on_epoch_end(epoch, logs or {})
+
+    def _on_epoch_end(self, epoch: int, logs: dict) -> None:
+        self._drain()
         run = self._ensure_run("epoch")
         if self._batches and self._batches != self._steps_guess:
             self._store.rescale_epoch(run, epoch, self._batches)
@@ -378,6 +417,8 @@ class LivePlot(keras.callbacks.Callback):
 
     @_guard
     def on_train_end(self, logs: dict | None = None) -> None:
+        with self._lock:
+            self._drain()
         self._training = False
         stopped = bool(getattr(self.model, "stop_training", False)) or self._stop_flag
         self._status["state"] = "stopped" if stopped else "done"
@@ -508,8 +549,9 @@ class LivePlot(keras.callbacks.Callback):
                 poll_widget_messages(widgets=self._widget)
         if self._stop_flag and self._training and self._status.get("state") == "training":
             self.model.stop_training = True
-            self._status["state"] = "stopping"
-            self._flush()
+            with self._lock:
+                self._status["state"] = "stopping"
+                self._flush()
 
     def _register_cell_hook(self) -> None:
         shell = _kernel_shell()
@@ -529,6 +571,8 @@ class LivePlot(keras.callbacks.Callback):
                 pass
         self._hook_registered = False
         try:
+            with self._lock:
+                self._drain()
             if self._training:
                 self._training = False
                 self._status["state"] = "interrupted"
