@@ -95,7 +95,7 @@ def _serve(app: str):
             "--no-browser",
             f"--port={port}",
             "--ServerApp.ip=127.0.0.1",
-            "--ServerApp.token=",
+            "--IdentityProvider.token=",
             "--ServerApp.password=",
             "--ServerApp.disable_check_xsrf=True",
             "--allow-root",
@@ -104,8 +104,14 @@ def _serve(app: str):
             f"--{cls}.user_settings_dir={root / 'settings'}",
             # Expose window.jupyterapp so tests can run commands instead of pressing keys.
             f"--{cls}.expose_app_in_browser=True",
-            f"--{cls}.news_url=",
-            f"--{cls}.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            *(
+                [
+                    "--LabApp.news_url=",
+                    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+                ]
+                if app == "lab"
+                else []
+            ),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -137,6 +143,13 @@ def notebook7_server():
     """Jupyter Notebook 7 on 127.0.0.1 with a throw-away root dir; yields (url, root)."""
     with _serve("notebook") as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> pathlib.Path:
+    """The folder CI keeps screenshots in."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
 
 
 @pytest.fixture(scope="session")
