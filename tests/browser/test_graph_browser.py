@@ -86,12 +86,33 @@ def test_nested_model_expands_and_collapses(notebook):
     assert graph.locator(".kw-graph-node", has_text="enc_dense1").count() == 1
     # The expansion state is a synced trait: Python sees it.
     assert nb.kernel("print(g.expanded == [g.to_dict()['groups'][0]['id']])").strip() == "True"
+    graph.locator(".kw-graph-fit").click()
     nb.page.mouse.move(5, 5)
     nb.screenshot("graph_nested", graph)
     graph.locator(".kw-graph-cluster-head").click()
     graph.locator(".kw-graph-cluster").wait_for(state="detached")
     assert nodes.count() == 4
     assert nb.kernel("print(g.expanded)").strip() == "[]"
+
+    # Search finds layers hidden in a closed group; Enter opens the group and selects one.
+    graph.locator(".kw-graph-search").fill("enc_dense")
+    assert graph.locator(".kw-graph-found").text_content() == "2 found"
+    graph.locator(".kw-graph-search").press("Enter")
+    graph.locator(".kw-graph-node.kw-current", has_text="enc_dense1").wait_for()
+    assert graph.locator(".kw-graph-panel-name").text_content() == "enc_dense1"
+    # Direction switch: a new layout, and Python sees the trait.
+    graph.locator(".kw-graph-dir[data-dir=LR]").click()
+    assert nb.kernel("print(g.direction)").strip() == "LR"
+    # Export: a standalone SVG file with every drawn node.
+    with nb.page.expect_download() as download:
+        graph.locator(".kw-graph-export-svg").click()
+    assert download.value.suggested_filename == "classifier.svg"
+    svg = pathlib.Path(download.value.path()).read_text()
+    assert svg.startswith("<svg")
+    assert svg.count('class="kw-graph-node"') == nodes.count()  # state classes dropped
+    with nb.page.expect_download() as download:
+        graph.locator(".kw-graph-export-png").click()
+    assert pathlib.Path(download.value.path()).read_bytes()[:4] == b"\x89PNG"
     assert not nb.errors
 
 
