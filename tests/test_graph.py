@@ -233,6 +233,11 @@ def test_names_are_escaped_in_static_pictures():
     assert 'data-kw-graph="' + g.uid + '"' in static_html("<svg/>", g.uid, "c")
 
 
+def test_not_a_model_is_a_clear_error():
+    with pytest.raises(TypeError, match="expects a Keras model"):
+        kw.graph(L.Dense(2))
+
+
 def test_fallback_layers_are_longest_path():
     assert layers(["a", "b", "c", "d"], [("a", "b"), ("b", "c"), ("a", "c"), ("c", "d")]) == [
         ["a"],

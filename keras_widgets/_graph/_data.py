@@ -32,6 +32,10 @@ def graph_data(model: Any, expand_nested: bool = False) -> dict:
 
 def extract(model: Any, expand_nested: bool = False) -> tuple[dict, dict[str, Any]]:
     """:func:`graph_data` plus the layer object behind each node id (for details on request)."""
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"kw.graph expects a Keras model, got {type(model).__name__}")
     builder = _Builder(expand_nested)
     builder.add_model(model)
     return builder.result(model), builder.objects
