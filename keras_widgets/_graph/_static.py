@@ -127,19 +127,24 @@ def fallback_svg(data: dict, expanded: set[str] | None = None, show_shapes: bool
         'markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z" fill="#7a7a7a"/></marker></defs>',
     ]
     depth = {nid: d for d, row in enumerate(rows) for nid in row}
+    left_edge = [min(pos[n][0] - width[n] / 2 for n in row) for row in rows]
     for s, t in edges:
         (x1, y1), (x2, y2) = pos[s], pos[t]
         y1 += BOX_H
-        mid = (y1 + y2) / 2
-        # An edge skipping layers would cross the boxes between: bow it out to the side.
-        bow = 0.0 if depth[t] - depth[s] < 2 else -(width[s] / 2 + 24)
-        c1, c2 = (x1 + bow, y1 + (BOX_H + GAP_Y)), (x2 + bow, y2 - (BOX_H + GAP_Y))
-        if not bow:
-            c1, c2 = (x1, mid), (x2, mid)
+        if depth[t] - depth[s] < 2:
+            mid = (y1 + y2) / 2
+            d = f"M{x1:.1f},{y1:.1f}C{x1:.1f},{mid:.1f} {x2:.1f},{mid:.1f} {x2:.1f},{y2:.1f}"
+        else:
+            # An edge skipping layers would cross the boxes between: route it down their left.
+            bx = min(left_edge[depth[s] + 1 : depth[t]]) - 14
+            d = (
+                f"M{x1:.1f},{y1:.1f}C{x1:.1f},{y1 + 20:.1f} {bx:.1f},{y1 + 8:.1f} "
+                f"{bx:.1f},{y1 + 30:.1f}L{bx:.1f},{y2 - 30:.1f}"
+                f"C{bx:.1f},{y2 - 8:.1f} {x2:.1f},{y2 - 20:.1f} {x2:.1f},{y2:.1f}"
+            )
         out.append(
-            f'<path d="M{x1:.1f},{y1:.1f}C{c1[0]:.1f},{c1[1]:.1f} {c2[0]:.1f},{c2[1]:.1f} '
-            f'{x2:.1f},{y2:.1f}" '
-            'fill="none" stroke="#9a9a9a" stroke-width="1.3" marker-end="url(#kw-arrow-static)"/>'
+            f'<path d="{d}" fill="none" stroke="#9a9a9a" stroke-width="1.3" '
+            'marker-end="url(#kw-arrow-static)"/>'
         )
     for nid, n in by_id.items():
         cx, top = pos[nid]
@@ -173,10 +178,11 @@ def _subtitle(n: dict) -> str:
 
 
 def _box_width(n: dict, show_shapes: bool) -> float:
-    texts = [n["name"], _subtitle(n)]
+    # Rough text widths (no font metrics here): bold 12.5px name, 11px details.
+    widths = [len(n["name"]) * 7.6, len(_subtitle(n)) * 6.3]
     if show_shapes:
-        texts.append(format_shape(n["output_shape"]))
-    return min(max(max(len(t) for t in texts) * 7.0 + 22, 110), 320)
+        widths.append(len(format_shape(n["output_shape"])) * 6.3)
+    return min(max(max(widths) + 22, 110), 340)
 
 
 # -- checking the SVG sent by the front-end ---------------------------------------------------
