@@ -216,8 +216,9 @@ def svg(store: Store, *, columns: int = 2, width: int = 860, max_points: int = 4
         y0, y1 = (float(ys.min()), float(ys.max())) if len(ys) else (0.0, 1.0)
         if x1 <= x0:
             x1 = x0 + 1
-        if y1 <= y0:
-            y0, y1 = y0 - 0.5, y1 + 0.5
+        if y1 <= y0:  # a constant (e.g. the learning rate): a range around it
+            half = abs(y0) * 0.1 or 0.5
+            y0, y1 = y0 - half, y1 + half
         pad = (y1 - y0) * 0.05
         y0, y1 = y0 - pad, y1 + pad
 

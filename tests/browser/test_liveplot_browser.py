@@ -31,6 +31,7 @@ make(1e-3).fit(x, y, validation_split=0.2, epochs=6, batch_size=32, verbose=0, c
 print("trained", len(live.history))
 """
 
+
 def _dismiss_news(page):
     """JupyterLab's "get notified about news?" toast: keep it out of the screenshot."""
     page.add_style_tag(content=".Toastify { display: none !important; }")
