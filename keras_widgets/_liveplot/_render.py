@@ -132,6 +132,9 @@ def layout(
             "type": ytype,
             "exponentformat": "power" if name == LR else "B",
         }
+        if name == LR and not log_y:
+            # A constant learning rate would otherwise autorange to v +- 1 and read as "0".
+            out["yaxis" + suffix]["rangemode"] = "tozero"
     return out
 
 
