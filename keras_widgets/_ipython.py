@@ -1,8 +1,15 @@
 """``%load_ext keras_widgets``: a Keras model as the last expression of a cell renders richly.
 
-The formatter is registered *by type name* so that loading the extension does not import
-Keras: IPython resolves the name the first time it displays an object whose class (or a
-base class, so Sequential, Functional and subclassed models all match) has that name.
+What is shown is the live widget (tabs "Summary" and "Graph") and, as separate outputs
+below it, static copies of the summary and of the graph picture. A saved notebook keeps
+those copies: nbconvert renders the widget output with a widget manager from a CDN (blank
+offline), so a ``text/html`` fallback inside the widget's own bundle would never be shown.
+Wherever the widget loads, its graph view hides the copies (same ``uid``, see js/graph).
+
+The printer is registered *by type name* on IPython's ``ipython_display_formatter`` so that
+loading the extension does not import Keras: IPython resolves the name the first time it
+displays an object whose class (or a base class, so Sequential, Functional and subclassed
+models all match) has that name.
 """
 
 from __future__ import annotations
@@ -19,60 +26,64 @@ _REGISTERED: dict[int, list[tuple[Any, str, str, Any]]] = {}
 def model_mimebundle(model: Any) -> dict[str, Any]:
     """The static display bundle of a Keras model: summary and layer graph as HTML, and text.
 
-    This is the extension point: :func:`model_display` adds the live widgets on top and
-    keeps this ``text/html`` as the fallback for saved notebooks.
+    No widgets: what a front-end without JavaScript can show. :func:`model_display` shows
+    the live widgets and the same content as static outputs.
     """
-    return _bundles(model, live=False)
-
-
-def model_display(model: Any) -> dict[str, Any]:
-    """What the extension shows: tabs "Summary" and "Graph" (live widgets), plus the static
-    bundle of :func:`model_mimebundle` for front-ends without the widget state."""
-    return _bundles(model, live=True)
-
-
-def _bundles(model: Any, live: bool) -> dict[str, Any]:
     from keras_widgets._graph._data import graph_data
     from keras_widgets._graph._static import fallback_svg, static_html
     from keras_widgets._summary import summary
 
     s = summary(model)
-    summary_html = s._repr_html_()
-    caption = f"Layer graph of {model.name}"
-    if not live:
-        svg = fallback_svg(graph_data(model))
-        html = summary_html + static_html(svg, "none", caption)
-        return {"text/html": html, "text/plain": str(s)}
+    svg = fallback_svg(graph_data(model))
+    html = s._repr_html_() + static_html(svg, "none", f"Layer graph of {model.name}")
+    return {"text/html": html, "text/plain": str(s)}
 
+
+def model_display(model: Any) -> None:
+    """What the extension shows: the tabs widget, then static copies of the summary and the
+    graph picture (hidden where the widget renders; see the module docstring)."""
     import ipywidgets
+    from IPython.display import display
 
     from keras_widgets._graph import graph
+    from keras_widgets._html import esc
+    from keras_widgets._summary import summary
 
+    s = summary(model)
     g = graph(model)
-    tabs = ipywidgets.Tab(children=[ipywidgets.HTML(summary_html), g])
+    tabs = ipywidgets.Tab(children=[ipywidgets.HTML(s._repr_html_()), g])
     tabs.set_title(0, "Summary")  # set_title works on ipywidgets 7 and 8
     tabs.set_title(1, "Graph")
-    html = summary_html + static_html(g.static_svg(), g.uid, caption)
-    return {
+    widget = {
         # The same data a widget's own repr gives (protocol 2.x on ipywidgets 7 and 8).
         "application/vnd.jupyter.widget-view+json": {
             "version_major": 2,
             "version_minor": 0,
             "model_id": tabs.model_id,
         },
-        "text/html": html,
-        "text/plain": str(s),
+        # Short: the static outputs below carry the content.
+        "text/plain": f"Summary and layer graph of {model.name!r}",
     }
+    display(widget, raw=True)
+    # Marked as the graph's static copy (class and uid), so the graph view hides it too.
+    # A second rendering, not the same string: its toggles get ids of their own.
+    marker = f'class="kw-graph-static" data-kw-graph="{esc(g.uid)}"'
+    summary_copy = f"<div {marker}>{s._repr_html_()}</div>"
+    display({"text/html": summary_copy, "text/plain": str(s)}, raw=True)
+    g.display_static()  # kept up to date with the drawing the front-end sends back
 
 
 def load(ipython: Any) -> None:
-    """Register the model formatter on ``ipython`` (idempotent)."""
+    """Register the model printer on ``ipython`` (idempotent)."""
     if id(ipython) in _REGISTERED:
         return
-    formatter = ipython.display_formatter.mimebundle_formatter
+    formatter = ipython.display_formatter.ipython_display_formatter
     done = []
     for module, name in MODEL_TYPES:
-        previous = formatter.for_type_by_name(module, name, model_display)
+        # pop, not just for_type_by_name: a printer IPython already resolved to the class
+        # would otherwise take precedence over a new by-name one.
+        previous = formatter.pop(f"{module}.{name}", None)
+        formatter.for_type_by_name(module, name, model_display)
         done.append((formatter, module, name, previous))
     _REGISTERED[id(ipython)] = done
 

@@ -6,6 +6,7 @@ import ipywidgets
 import keras
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
 
 from keras_widgets import _ipython
 from keras_widgets._graph import GraphWidget
@@ -37,19 +38,36 @@ def make_model():
 def test_displayed_model_shows_summary_tab_and_graph_tab(shell):
     model = make_model()
     shell.run_line_magic("load_ext", "keras_widgets")
-    data, _ = shell.display_formatter.format(model)
-    tabs = widget_by_id(data[WIDGET_VIEW]["model_id"])
+    with capture_output() as cap:
+        assert shell.display_formatter.format(model) == ({}, {})
+    widget, summary_copy, graph_copy = cap.outputs
+    tabs = widget_by_id(widget.data[WIDGET_VIEW]["model_id"])
     assert isinstance(tabs, ipywidgets.Tab)
     summary, graph = tabs.children
     assert 'class="kw-summary"' in summary.value
     assert isinstance(graph, GraphWidget)
     assert [n["name"] for n in graph.to_dict()["nodes"]] == ["x", "hidden", "skip"]
-    # Static fallback for saved notebooks: the summary table and the drawn graph.
-    html = data["text/html"]
-    assert 'class="kw-summary"' in html
+    assert "tiny_skip" in widget.data["text/plain"]
+    assert "text/html" not in widget.data  # the static copies are separate outputs
+    # Static copies for saved notebooks, marked with the graph's uid so the live view hides
+    # them: the summary table and the drawn graph.
+    marker = f'class="kw-graph-static" data-kw-graph="{graph.uid}"'
+    assert summary_copy.data["text/html"].startswith(f"<div {marker}>")
+    assert 'class="kw-summary"' in summary_copy.data["text/html"]
+    assert summary.value not in summary_copy.data["text/html"]  # ids of its own
+    assert "tiny_skip" in summary_copy.data["text/plain"]
+    html = graph_copy.data["text/html"]
+    assert marker in html
     assert html.count('class="kw-graph-node"') == 3
-    assert f'data-kw-graph="{graph.uid}"' in html
-    assert "tiny_skip" in data["text/plain"]
+    # The picture is the front-end's drawing once it sends one (updated by display id).
+    display_id = graph_copy.transient["display_id"]
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><g class="kw-graph-edges"/></svg>'
+    with capture_output() as cap:
+        graph._on_msg(graph, {"type": "svg", "svg": svg}, None)
+    (update,) = cap.outputs
+    assert update.update
+    assert update.transient["display_id"] == display_id
+    assert svg in update.data["text/html"]
 
 
 def test_static_bundle_has_both_without_widgets():
@@ -62,7 +80,12 @@ def test_static_bundle_has_both_without_widgets():
 def test_unload_removes_the_display(shell):
     model = make_model()
     shell.run_line_magic("load_ext", "keras_widgets")
+    with capture_output() as cap:  # IPython now keeps the printer by class, not by name
+        shell.display_formatter.format(model)
+    assert len(cap.outputs) == 3
     shell.run_line_magic("unload_ext", "keras_widgets")
-    data, _ = shell.display_formatter.format(model)
+    with capture_output() as cap:
+        data, _ = shell.display_formatter.format(model)
+    assert cap.outputs == []
     assert WIDGET_VIEW not in data
     assert "text/html" not in data

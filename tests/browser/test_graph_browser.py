@@ -227,9 +227,20 @@ def test_load_ext_shows_summary_and_graph_tabs(notebook):
     )
     nb = notebook(["%load_ext keras_widgets", SETUP, model, "model"], name="graph_load_ext")
     nb.run_all()
-    out = nb.page.locator(".jp-OutputArea-output").last
+    out = nb.page.locator(".jp-OutputArea-output").filter(has=nb.page.locator(".lm-TabBar"))
     out.locator(".kw-summary").wait_for(timeout=60_000)
     assert out.locator(".kw-summary").is_visible()
+    # The static copies below (summary and picture, for saved notebooks) are hidden by the
+    # graph view, rendered although its tab is not open yet: nothing shows twice.
+    static = nb.page.locator(".jp-Cell").last.locator(".kw-graph-static")
+    assert static.count() == 2
+    nb.page.wait_for_function(
+        "() => [...document.querySelectorAll('.kw-graph-static')]"
+        ".every(e => getComputedStyle(e).display === 'none')",
+        timeout=10_000,
+    )
+    assert nb.page.locator(".kw-summary:visible").count() == 1
+    nb.screenshot("graph_load_ext_cell", nb.page.locator(".jp-Cell").last)
     out.locator(".lm-TabBar-tab", has_text="Graph").click()
     graph = out.locator(".kw-graph")
     graph.locator(".kw-graph-node").first.wait_for()

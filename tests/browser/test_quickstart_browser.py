@@ -92,6 +92,21 @@ def test_saved_quickstart_shows_summary_curves_and_graph(
         curves = page.locator("svg", has_text="loss").filter(has_text="accuracy")
         assert curves.count() >= 1
         assert curves.first.locator("path, polyline").count() >= 2
+        # The last cell (`%load_ext keras_widgets` then `model`): its widget output is blank
+        # offline (nbconvert renders widgets from a CDN), so the static copies must be there.
+        last = page.locator(".jp-CodeCell").last
+        assert "%load_ext keras_widgets" in last.locator(".jp-InputArea").inner_text()
+        ext_summary = last.locator(".kw-summary")
+        assert ext_summary.count() == 1
+        assert ext_summary.is_visible()
+        for layer in ("pixels", "hidden", "skip", "digit"):
+            assert ext_summary.get_by_text(layer, exact=True).count() >= 1, layer
+        ext_graph = last.locator("svg", has_text="digit").filter(has_text="hidden")
+        assert ext_graph.count() == 1
+        assert ext_graph.is_visible()
+        assert ext_graph.locator(".kw-graph-node").count() >= 5
+        last.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshots / "quickstart_static_load_ext.png"))
         curves.first.scroll_into_view_if_needed()
         page.screenshot(path=str(screenshots / "quickstart_static_html.png"), full_page=True)
     finally:
