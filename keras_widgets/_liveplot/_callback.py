@@ -142,6 +142,10 @@ class LivePlot(keras.callbacks.Callback):
         self._last_state = -math.inf
         self._stop_flag = False
         self._lr_ok = bool(o["learning_rate"])
+        # On JAX the batch hook may run in a worker thread, and `Callback.model` syncs the
+        # trainer's state into the variables (jax_state_sync): doing that off the main thread
+        # races the next step and hands it donated buffers. So JAX reads the rate at epoch end.
+        self._lr_per_batch = keras.backend.backend() != "jax"
         self._lock = threading.RLock()
         self._pending: list[tuple[int, dict]] = []
         self._reset_epoch_clock()
@@ -350,7 +354,7 @@ class LivePlot(keras.callbacks.Callback):
             self._pending.append((batch, values))
             streamer = self._streamer
             if streamer is not None and streamer.due():
-                if self._lr_ok and LR not in values:
+                if self._lr_ok and self._lr_per_batch and LR not in values:
                     lr = self._read_lr()
                     if lr is not None:
                         values[LR] = lr
