@@ -27,8 +27,7 @@ class BaseWidget(anywidget.AnyWidget):
         unknown = sorted(k for k in kwargs if k not in allowed)
         if unknown:
             raise TypeError(
-                f"{type(self).__name__}() got unexpected keyword argument(s): "
-                f"{', '.join(unknown)}"
+                f"{type(self).__name__}() got unexpected keyword argument(s): {', '.join(unknown)}"
             )
         super().__init__(**kwargs)
 

@@ -29,8 +29,14 @@ def test_notebook_is_stored_stripped_with_badges(path):
             assert cell.execution_count is None, f"{path.name}: execution counts not stripped"
     first = nb.cells[0]
     assert first.cell_type == "markdown"
-    assert f"colab.research.google.com/github/keras-widgets/keras-widgets/blob/main/notebooks/{path.name}" in first.source
-    assert f"mybinder.org/v2/gh/keras-widgets/keras-widgets/main?labpath=notebooks%2F{path.name}" in first.source
+    assert (
+        f"colab.research.google.com/github/keras-widgets/keras-widgets/blob/main/notebooks/{path.name}"
+        in first.source
+    )
+    assert (
+        f"mybinder.org/v2/gh/keras-widgets/keras-widgets/main?labpath=notebooks%2F{path.name}"
+        in first.source
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -39,7 +45,9 @@ def test_notebook_executes(path, tmp_path):
 
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
-        nb, timeout=BUDGET_S, kernel_name="python3",
+        nb,
+        timeout=BUDGET_S,
+        kernel_name="python3",
         resources={"metadata": {"path": str(tmp_path)}},
     )
     started = time.perf_counter()
