@@ -70,10 +70,14 @@ class GraphWidget(BaseWidget):
     def _ipython_display_(self, **kwargs: Any) -> None:
         from IPython.display import display
 
-        # anywidget gives (data, metadata) on every ipywidgets version (7 and 8).
-        bundle = self._repr_mimebundle_(**kwargs)
-        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        display(data, metadata=metadata, raw=True)
+        if hasattr(self, "_repr_mimebundle_"):
+            # anywidget on ipywidgets 8 gives (data, metadata).
+            bundle = self._repr_mimebundle_(**kwargs)
+            data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+            display(data, metadata=metadata, raw=True)
+        else:
+            # ipywidgets 7 (Colab): no _repr_mimebundle_; widgets display through this hook.
+            super()._ipython_display_(**kwargs)
         self.display_static()
 
     # -- messages from the view ---------------------------------------------------------------
