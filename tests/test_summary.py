@@ -323,19 +323,22 @@ def test_optimizer_variables_once_compiled_and_built():
 
 
 def test_every_name_is_escaped():
+    # PyTorch refuses "." in parameter names; `__xss=1` is the same attack without the dot.
+    xss = XSS.replace("window.", "") if keras.backend.backend() == "torch" else XSS
     x = keras.Input((3,), name="in")
-    y = layers.Dense(2, name=XSS)(x)
+    y = layers.Dense(2, name=xss)(x)
     z = layers.Add(name="b&'\"")([y, layers.Dense(2)(x)])  # a merge: "Connected to" shows
     model = keras.Model(x, z, name="<script>alert(1)")
     page = kw.summary(model)._repr_html_()
-    assert XSS not in page
+    assert xss not in page
     assert "<script>alert" not in page
-    assert "&lt;img src=x onerror=window.__xss=1&gt;" in page
-    assert "&lt;img src=x onerror=window.__xss=1&gt;[0][0]" in page  # in "Connected to" too
+    escaped = xss.replace("<", "&lt;").replace(">", "&gt;")
+    assert escaped in page
+    assert f"{escaped}[0][0]" in page  # in "Connected to" too
     doc = parse(page)
     assert "img" not in doc.tags
     assert doc.tags.count("script") == 0
-    assert any(cell.startswith(XSS) for row in doc.rows for cell in row)
+    assert any(cell.startswith(xss) for row in doc.rows for cell in row)
 
 
 def test_dataframe_and_text_views():
