@@ -96,7 +96,8 @@ for m, _ in c.custom():
             shown[op["id"]] = op["n"]
         elif op["op"] == "extend":
             shown[op["id"]] = shown.get(op["id"], 0) + op["n"]
-opened = [d for t, d, _ in g_comm.messages if t == "comm_open"][0]["state"]["data"]
+# (the state-carrying open: ipykernel < 6.18's Comm sends an extra, empty one)
+opened = [d for t, d, _ in g_comm.messages if t == "comm_open" and "state" in d][0]["state"]["data"]
 result = {
     "replicas": replicas,
     "placement": placement,
