@@ -11,7 +11,9 @@ def decimate(y: np.ndarray, max_points: int, keep: np.ndarray | None = None) -> 
     Each of equal-count buckets contributes its minimum and maximum (so spikes survive),
     the first non-finite value of a bucket is kept too (so a NaN stays a visible gap), and
     every point flagged in ``keep`` (epoch points) is kept as long as they fit in half the
-    budget. The first and last points are always kept.
+    budget and still leave room for one bucket (min, max and gap) beside the two ends; in a
+    tinier budget the curve's shape wins over the epoch markers. The first and last points
+    are always kept.
     """
     n = len(y)
     if n <= max_points:
