@@ -307,3 +307,16 @@ def test_static_copy_has_curves_and_names():
     for name in ("loss", "accuracy", "learning_rate"):
         assert f">{name}</text>" in html
     assert not math.isnan(live.history["loss"].iloc[-1])
+
+
+def test_only_the_first_process_of_a_distributed_run_displays(monkeypatch):
+    import types
+
+    from keras_widgets._liveplot._callback import _kernel_shell
+
+    shell = types.SimpleNamespace(kernel=object())
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
+    monkeypatch.setenv("KERAS_DISTRIBUTION_PROCESS_ID", "0")
+    assert _kernel_shell() is shell
+    monkeypatch.setenv("KERAS_DISTRIBUTION_PROCESS_ID", "1")
+    assert _kernel_shell() is None

@@ -14,6 +14,7 @@ from typing import Any
 
 import keras
 
+from keras_widgets._env import is_primary_process
 from keras_widgets._html import esc
 from keras_widgets._liveplot import _render
 from keras_widgets._liveplot._store import LR, Run, Store
@@ -38,9 +39,10 @@ _OPTIONS = {
 
 
 def _kernel_shell() -> Any:
-    """The IPython shell when running inside a Jupyter kernel, else None (plain scripts)."""
+    """The IPython shell when running inside a Jupyter kernel, else None (plain scripts, and
+    every process but the first of a multi-process ``keras.distribution`` run)."""
     ipython = sys.modules.get("IPython")
-    if ipython is None:
+    if ipython is None or not is_primary_process():
         return None
     shell = ipython.get_ipython()
     return shell if getattr(shell, "kernel", None) is not None else None
