@@ -7,29 +7,19 @@ check catches what otherwise only a notebook would show.
 
 from __future__ import annotations
 
-import ipywidgets
 import keras
 import numpy as np
 import pytest
-from IPython.core.interactiveshell import InteractiveShell
+from _ipython_helpers import WIDGET_VIEW, widget_by_id
 from IPython.display import display
 from IPython.utils.capture import capture_output
 
 import keras_widgets as kw
 
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
 
 @pytest.fixture(autouse=True)
-def shell():
-    return InteractiveShell.instance()
-
-
-def widget_by_id(model_id):
-    instances = getattr(ipywidgets.widgets.widget, "_instances", None)  # ipywidgets 8
-    if instances is None:  # ipywidgets 7
-        instances = ipywidgets.Widget.widgets
-    return instances[model_id]
+def _shell(shell):
+    return shell
 
 
 def shown(obj):

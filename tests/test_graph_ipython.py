@@ -4,29 +4,11 @@ from __future__ import annotations
 
 import ipywidgets
 import keras
-import pytest
-from IPython.core.interactiveshell import InteractiveShell
+from _ipython_helpers import WIDGET_VIEW, widget_by_id
 from IPython.utils.capture import capture_output
 
 from keras_widgets import _ipython
 from keras_widgets._graph import GraphWidget
-
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-
-@pytest.fixture
-def shell():
-    ip = InteractiveShell.instance()
-    yield ip
-    if "keras_widgets" in ip.extension_manager.loaded:
-        ip.run_line_magic("unload_ext", "keras_widgets")
-
-
-def widget_by_id(model_id):
-    instances = getattr(ipywidgets.widgets.widget, "_instances", None)  # ipywidgets 8
-    if instances is None:  # ipywidgets 7
-        instances = ipywidgets.Widget.widgets
-    return instances[model_id]
 
 
 def make_model():

@@ -6,22 +6,11 @@ import subprocess
 import sys
 
 import keras
-import pytest
-from IPython.core.interactiveshell import InteractiveShell
+from _ipython_helpers import WIDGET_VIEW
 from IPython.utils.capture import capture_output
 from keras import layers
 
 from keras_widgets import _ipython
-
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-
-@pytest.fixture
-def shell():
-    ip = InteractiveShell.instance()
-    yield ip
-    if "keras_widgets" in ip.extension_manager.loaded:
-        ip.run_line_magic("unload_ext", "keras_widgets")
 
 
 def models():
