@@ -2,7 +2,7 @@
 // ({name, kind, default, choices, advanced, optional, doc}). Each editor parses what it can
 // into JSON values and sends anything it cannot parse as the raw text, so the Python core
 // (the source of truth) decides what is valid and reports it back as a field error.
-import { h } from "../shared/dom.js";
+import { h, debounce } from "../shared/dom.js";
 
 const ACTIVATIONS = [
   "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "mish",
@@ -123,26 +123,18 @@ function textEditor(spec, value, onEdit) {
     if (kind === "shape") return parseTuple(text, { noneOk: true });
     return text; // str
   };
-  let timer = null;
-  const flush = () => {
-    if (timer === null) return;
-    clearTimeout(timer);
-    timer = null;
-    onEdit(parse(input.value));
-  };
-  input.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(flush, 150); // debounce: shapes update while typing, not per key
-  });
-  input.addEventListener("change", flush);
+  // Debounced: shapes update while typing, not per key.
+  const edit = debounce(() => onEdit(parse(input.value)), 150);
+  input.addEventListener("input", () => edit.later());
+  input.addEventListener("change", edit.flush);
   input.addEventListener("keydown", (e) => {
-    if (e.key === "Enter") flush();
+    if (e.key === "Enter") edit.flush();
   });
   return {
     el: input,
     input,
-    flush,
-    pending: () => timer !== null,
+    flush: edit.flush,
+    pending: edit.pending,
     set(v) {
       const text = showValue(v);
       // Keep what the user typed when it parses to the same value ("3,3" vs "3, 3").
@@ -227,24 +219,14 @@ export function regularizerEditor(spec, value, onEdit) {
     if (t === "L2" || t === "L1L2") out.l2 = num(l2);
     return out;
   };
-  let timer = null;
-  const flush = () => {
-    if (timer === null) return;
-    clearTimeout(timer);
-    timer = null;
-    onEdit(current());
-  };
-  const later = () => {
-    clearTimeout(timer);
-    timer = setTimeout(flush, 150);
-  };
+  const edit = debounce(() => onEdit(current()), 150);
   select.addEventListener("change", () => {
     shown();
     onEdit(current());
   });
   for (const inp of [l1, l2]) {
-    inp.addEventListener("input", later);
-    inp.addEventListener("change", flush);
+    inp.addEventListener("input", () => edit.later());
+    inp.addEventListener("change", edit.flush);
   }
   const set = (v) => {
     const obj = v && typeof v === "object" ? v : typeof v === "string" ? { type: v } : {};
@@ -256,7 +238,7 @@ export function regularizerEditor(spec, value, onEdit) {
     shown();
   };
   set(value);
-  return { el, input: select, set, flush, pending: () => timer !== null };
+  return { el, input: select, set, flush: edit.flush, pending: edit.pending };
 }
 
 /** Wrapped layer (Bidirectional): {"type": "LSTM", "config": {"units": 32, ...}}. */
@@ -280,20 +262,11 @@ function layerEditor(spec, value, onEdit) {
     config.return_sequences = seq.checked;
     return { type: select.value, config };
   };
-  let timer = null;
-  const flush = () => {
-    if (timer === null) return;
-    clearTimeout(timer);
-    timer = null;
-    onEdit(current());
-  };
+  const edit = debounce(() => onEdit(current()), 150);
   select.addEventListener("change", () => onEdit(current()));
   seq.addEventListener("change", () => onEdit(current()));
-  units.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(flush, 150);
-  });
-  units.addEventListener("change", flush);
+  units.addEventListener("input", () => edit.later());
+  units.addEventListener("change", edit.flush);
   const set = (v) => {
     last = v && typeof v === "object" ? v : { type: String(v || "LSTM"), config: {} };
     const t = String(last.type || last.class_name || "LSTM");
@@ -304,5 +277,5 @@ function layerEditor(spec, value, onEdit) {
     seq.checked = !!cfg.return_sequences;
   };
   set(value);
-  return { el, input: select, set, flush, pending: () => timer !== null };
+  return { el, input: select, set, flush: edit.flush, pending: edit.pending };
 }

@@ -1,7 +1,7 @@
 // kw.SequentialBuilder front-end. Python (BuilderState) is the source of truth: this view
 // renders the synced `state`, `report`, `catalog` and `code` traitlets and sends every user
 // action as a UI-level edit message {type: "edit", edit: {op, ...}} that Python applies.
-import { h, fmtInt, fmtShape } from "../shared/dom.js";
+import { h, fmtInt, fmtShape, debounce, listen } from "../shared/dom.js";
 import { makeField, showValue, parseTuple } from "./fields.js";
 import "./style.css";
 
@@ -343,24 +343,17 @@ function render({ model, el }) {
   });
 
   // ---- input shape ----------------------------------------------------------------------
-  let shapeTimer = null;
-  const flushShape = () => {
-    if (shapeTimer === null) return;
-    clearTimeout(shapeTimer);
-    shapeTimer = null;
+  const shapeEdit = debounce(() => {
     const v = shapeInput.value.trim() === "" ? null : parseTuple(shapeInput.value, { noneOk: true });
     send({ op: "set_input_shape", shape: v });
-  };
-  shapeInput.addEventListener("input", () => {
-    clearTimeout(shapeTimer);
-    shapeTimer = setTimeout(flushShape, 150);
-  });
-  shapeInput.addEventListener("change", flushShape);
+  }, 150);
+  shapeInput.addEventListener("input", () => shapeEdit.later());
+  shapeInput.addEventListener("change", shapeEdit.flush);
 
   function renderInput() {
     const st = model.get("state") || {};
     const rep = model.get("report") || {};
-    if (document.activeElement !== shapeInput && shapeTimer === null) shapeInput.value = showValue(st.input_shape);
+    if (document.activeElement !== shapeInput && !shapeEdit.pending()) shapeInput.value = showValue(st.input_shape);
     const bad = rep.input_error || "";
     inputCard.classList.toggle("kw-invalid", !!bad);
     shapeMsg.textContent = bad;
@@ -428,20 +421,13 @@ function render({ model, el }) {
   }
   function numInput(name, cls) {
     const inp = h("input", { class: `kw-input kw-num ${cls}`, type: "text", id: `${uid}-c-${name}`, spellcheck: "false" });
-    let t = null;
-    const fl = () => {
-      if (t === null) return;
-      clearTimeout(t);
-      t = null;
+    const edit = debounce(() => {
       const v = inp.value.trim();
       setCompile(name, v === "" ? null : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v) ? Number(v) : inp.value);
-    };
-    inp.addEventListener("input", () => {
-      clearTimeout(t);
-      t = setTimeout(fl, 300);
-    });
-    inp.addEventListener("change", fl);
-    inp.pending = () => t !== null;
+    }, 300);
+    inp.addEventListener("input", () => edit.later());
+    inp.addEventListener("change", edit.flush);
+    inp.pending = edit.pending;
     return inp;
   }
   const idle = (inp) => document.activeElement !== inp && !(inp.pending && inp.pending());
@@ -596,8 +582,6 @@ function render({ model, el }) {
       renderAll();
     });
   };
-  const events = ["change:state", "change:report", "change:code", "change:can_undo", "change:can_redo"];
-  for (const ev of events) model.on(ev, onChange);
   const onCatalog = () => {
     cards.clear();
     stackList.textContent = "";
@@ -605,13 +589,15 @@ function render({ model, el }) {
     buildCompile();
     renderAll();
   };
-  model.on("change:catalog", onCatalog);
-  model.on("change:presets", buildPresets);
-  return () => {
-    for (const ev of events) model.off(ev, onChange);
-    model.off("change:catalog", onCatalog);
-    model.off("change:presets", buildPresets);
-  };
+  return listen(model, {
+    "change:state": onChange,
+    "change:report": onChange,
+    "change:code": onChange,
+    "change:can_undo": onChange,
+    "change:can_redo": onChange,
+    "change:catalog": onCatalog,
+    "change:presets": buildPresets,
+  });
 }
 
 export default { render };

@@ -1,5 +1,5 @@
 // kw.graph(model): an interactive layer graph. Layout by dagre (bundled), drawing in SVG.
-import { h, fmtInt, fmtShape } from "../shared/dom.js";
+import { h, fmtInt, fmtShape, listen } from "../shared/dom.js";
 import { computeLayout, visibleOf } from "./layout.js";
 import { COLORS, drawGraph, standaloneSvg } from "./draw.js";
 import "./style.css";
@@ -397,10 +397,12 @@ function render({ model, el }) {
     expanded = new Set(model.get("expanded") || []);
     if (stateKey() !== lastKey) relayout();
   }
-  model.on("msg:custom", onMsg);
-  model.on("change:direction", onExternal);
-  model.on("change:show_shapes", onExternal);
-  model.on("change:expanded", onExternal);
+  const off = listen(model, {
+    "msg:custom": onMsg,
+    "change:direction": onExternal,
+    "change:show_shapes": onExternal,
+    "change:expanded": onExternal,
+  });
 
   // Hidden at first (e.g. in a closed tab): fit again once the view gets a size.
   let fittedBlind = false;
@@ -417,10 +419,7 @@ function render({ model, el }) {
     resize.disconnect();
     window.removeEventListener("pointermove", onMove);
     window.removeEventListener("pointerup", onUp);
-    model.off("msg:custom", onMsg);
-    model.off("change:direction", onExternal);
-    model.off("change:show_shapes", onExternal);
-    model.off("change:expanded", onExternal);
+    off();
   };
 }
 

@@ -2,7 +2,7 @@
 // (new points only) with Plotly.extendTraces. Names are escaped by Python for Plotly and set
 // with textContent everywhere else.
 import Plotly from "plotly.js-basic-dist-min";
-import { h } from "../shared/dom.js";
+import { h, listen } from "../shared/dom.js";
 import "./style.css";
 
 const SMOOTHED = new Set(["train", "val"]);
@@ -227,12 +227,14 @@ export default {
       syncControls();
       if (drawn) draw();
     };
-    model.on("msg:custom", onMessage);
-    model.on("change:state", onState);
-    model.on("change:log_y", onControls);
-    model.on("change:smoothing", onControls);
-    model.on("change:stop_available", syncControls);
-    model.on("change:error", syncControls);
+    const off = listen(model, {
+      "msg:custom": onMessage,
+      "change:state": onState,
+      "change:log_y": onControls,
+      "change:smoothing": onControls,
+      "change:stop_available": syncControls,
+      "change:error": syncControls,
+    });
 
     syncControls();
     fromState();
@@ -243,12 +245,7 @@ export default {
 
     return () => {
       resize.disconnect();
-      model.off("msg:custom", onMessage);
-      model.off("change:state", onState);
-      model.off("change:log_y", onControls);
-      model.off("change:smoothing", onControls);
-      model.off("change:stop_available", syncControls);
-      model.off("change:error", syncControls);
+      off();
       Plotly.purge(plot);
     };
   },

@@ -32,3 +32,44 @@ export function fmtShape(shape) {
   if (Array.isArray(shape) && shape.length && Array.isArray(shape[0])) return shape.map(fmtShape).join(", ");
   return "(" + shape.map((d) => (d === null ? "None" : d)).join(", ") + (shape.length === 1 ? ",)" : ")");
 }
+
+/**
+ * Debounce fn by ms. later(...args) (re-)arms the timer; when it fires, or on flush(), fn runs
+ * once with the last args. flush() does nothing unless a call is pending, so it is safe to call
+ * on change/blur/Enter. cancel() drops the pending call; pending() tells whether one waits.
+ */
+export function debounce(fn, ms) {
+  let timer = null;
+  let args = [];
+  const flush = () => {
+    if (timer === null) return;
+    clearTimeout(timer);
+    timer = null;
+    fn(...args);
+  };
+  return {
+    later(...a) {
+      args = a;
+      clearTimeout(timer);
+      timer = setTimeout(flush, ms);
+    },
+    flush,
+    cancel() {
+      clearTimeout(timer);
+      timer = null;
+    },
+    pending: () => timer !== null,
+  };
+}
+
+/**
+ * Subscribe to model events: listen(model, {"msg:custom": fn, "change:x": fn}) calls
+ * model.on(name, fn) for each entry (anywidget 0.9+ API) and returns off(), which removes them all.
+ */
+export function listen(model, handlers) {
+  const entries = Object.entries(handlers);
+  for (const [name, fn] of entries) model.on(name, fn);
+  return () => {
+    for (const [name, fn] of entries) model.off(name, fn);
+  };
+}
