@@ -447,18 +447,17 @@ class BuilderState:
         return bool(self._redo)
 
     def undo(self) -> bool:
-        if not self._undo:
-            return False
-        self._redo.append(self._snapshot())
-        self._restore(self._undo.pop())
-        self._merge_key = None
-        return True
+        return self._travel(self._undo, self._redo)
 
     def redo(self) -> bool:
-        if not self._redo:
+        return self._travel(self._redo, self._undo)
+
+    def _travel(self, back: list, forth: list) -> bool:
+        """Restore the newest snapshot of ``back``, keeping the current state on ``forth``."""
+        if not back:
             return False
-        self._undo.append(self._snapshot())
-        self._restore(self._redo.pop())
+        forth.append(self._snapshot())
+        self._restore(back.pop())
         self._merge_key = None
         return True
 
