@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 import sys
@@ -16,26 +15,12 @@ import keras
 
 from keras_widgets._env import is_primary_process
 from keras_widgets._html import esc
-from keras_widgets._liveplot import _render
+from keras_widgets._liveplot import _options, _render
 from keras_widgets._liveplot._store import LR, Run, Store
 from keras_widgets._liveplot._stream import Streamer
 
 STATE_EVERY = 2.0
 POLL_EVERY = 0.1  # seconds between polls for widget messages (Stop) during fit  # seconds between widget-state snapshots (always taken at train end)
-
-_OPTIONS = {
-    "metrics": None,
-    "per_batch": True,
-    "update_every": 0.25,
-    "smoothing": 0.0,
-    "log_y": False,
-    "columns": 2,
-    "height": None,
-    "monitor": "val_loss",
-    "learning_rate": True,
-    "max_points": 2000,
-    "run_name": None,
-}
 
 
 def _kernel_shell() -> Any:
@@ -112,22 +97,39 @@ class LivePlot(keras.callbacks.Callback):
     trace held by the browser), ``run_name``.
     """
 
-    def __init__(self, **options: Any) -> None:
-        unknown = sorted(set(options) - set(_OPTIONS))
-        if unknown:
-            hints = []
-            for name in unknown:
-                close = difflib.get_close_matches(name, _OPTIONS, n=1)
-                hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-            raise TypeError(
-                f"LivePlot() got unexpected keyword argument(s): {', '.join(hints)}; "
-                f"valid options: {', '.join(_OPTIONS)}"
-            )
+    def __init__(
+        self,
+        *,
+        metrics: list[str] | None = None,
+        per_batch: bool = True,
+        update_every: float = 0.25,
+        smoothing: float = 0.0,
+        log_y: bool = False,
+        columns: int = 2,
+        height: int | None = None,
+        monitor: str = "val_loss",
+        learning_rate: bool = True,
+        max_points: int = 2000,
+        run_name: str | None = None,
+        **unknown: Any,
+    ) -> None:
+        _options.reject_unknown(unknown)
         super().__init__()
-        self.options = {**_OPTIONS, **options}
-        o = self.options
-        if not 0 <= float(o["smoothing"]) < 1:
-            raise ValueError("smoothing must be in [0, 1)")
+        self.options = o = _options.validate(
+            {
+                "metrics": metrics,
+                "per_batch": per_batch,
+                "update_every": update_every,
+                "smoothing": smoothing,
+                "log_y": log_y,
+                "columns": columns,
+                "height": height,
+                "monitor": monitor,
+                "learning_rate": learning_rate,
+                "max_points": max_points,
+                "run_name": run_name,
+            }
+        )
         self._store = Store(metrics=o["metrics"], per_batch=bool(o["per_batch"]))
         self._run: Run | None = None
         self._next_run_name: str | None = o["run_name"]
