@@ -183,7 +183,7 @@ class LivePlot(keras.callbacks.Callback):
         self._run = None
         self._next_run_name = name
 
-    def log(self, step: int | float, *, epoch: bool = False, **metrics: float) -> None:
+    def log(self, step: int | float, /, *, epoch: bool = False, **metrics: float) -> None:
         """Feed one point of a custom training loop: ``live.log(step, loss=..., val_loss=...)``.
 
         ``epoch=True`` marks the point as an epoch point (a marker, always kept) and flushes.

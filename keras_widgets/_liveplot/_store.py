@@ -14,6 +14,20 @@ from typing import Any
 import numpy as np
 
 LR = "learning_rate"
+# The columns every history row has; a metric of the same name is renamed (see metric_column).
+META_COLUMNS = ("run", "epoch", "batch", "step", "x", "kind")
+METRIC_PREFIX = "metric:"
+
+
+def metric_column(name: str, taken: object) -> str:
+    """The history column of a metric: its own name, or ``metric:<name>`` when that name is a
+    row column (a metric called ``epoch`` or ``x``) or already taken."""
+    if name not in META_COLUMNS:
+        return name
+    col = METRIC_PREFIX + name
+    while col in taken:  # a metric really called "metric:epoch" as well
+        col = METRIC_PREFIX + col
+    return col
 
 
 class Table:
@@ -272,10 +286,13 @@ class Store:
         return sorted(self._subplots, key=lambda s: order.get(s, 0))
 
     def dataframe(self) -> Any:
-        """Every row of every run as a pandas DataFrame (full resolution)."""
+        """Every row of every run as a pandas DataFrame (full resolution). A metric named like a
+        row column (``epoch``, ``x``...) is the column ``metric:<name>``."""
         import pandas as pd
 
         frames = []
+        names = {n: None for run in self.runs for n in run.names}  # one renaming for all runs
+        rename = {n: metric_column(n, names) for n in names}
         for run in self.runs:
             data: dict[str, Any] = {
                 "run": np.full(len(run), run.name, dtype=object),
@@ -285,8 +302,9 @@ class Store:
                 "x": run.x.values.copy(),
                 "kind": np.where(run.is_epoch.values, "epoch", "batch"),
             }
-            data.update(run.columns())
+            for name, values in run.columns().items():
+                data[rename[name]] = values
             frames.append(pd.DataFrame(data))
         if not frames:
-            return pd.DataFrame(columns=["run", "epoch", "batch", "step", "x", "kind"])
+            return pd.DataFrame(columns=list(META_COLUMNS))
         return pd.concat(frames, ignore_index=True)
