@@ -13,7 +13,7 @@ def test_metrics_named_like_row_columns_keep_both_values():
     s = Store()
     r1 = s.new_run("first")
     for b in range(3):
-        metrics = {name: 100.0 + b for name in META_COLUMNS}
+        metrics = dict.fromkeys(META_COLUMNS, 100.0 + b)
         s.log(r1, 0.5 * (b + 1), {"loss": 1.0, **metrics}, epoch=0, batch=b, step=b + 1)
     r2 = s.new_run("second")  # also logs a metric literally called "metric:epoch"
     s.log(r2, 1.0, {"epoch": 7.0, "metric:epoch": 8.0}, epoch=0, batch=0, step=1, is_epoch=True)
