@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import sys
@@ -152,6 +153,10 @@ class LivePlot(keras.callbacks.Callback):
         self._lr_per_batch = keras.backend.backend() != "jax"
         self._lock = threading.RLock()
         self._pending: list[tuple[int, dict]] = []
+        # Steps begun (on the main thread, in order) whose batch-end call has not run yet: a
+        # batch row is logged only once every step begun before it has ended, so rows from
+        # worker threads that finish out of order are still logged in order.
+        self._open: list[int] = []
         self._reset_epoch_clock()
 
     # -- public API -------------------------------------------------------------------------
@@ -312,6 +317,7 @@ class LivePlot(keras.callbacks.Callback):
         self._training = True
         self._stop_flag = False
         self._pending = []
+        self._open = []
         if self._widget is not None:
             self._widget.stop_requested = False
         if self._run is not None and len(self._run):
@@ -343,7 +349,10 @@ class LivePlot(keras.callbacks.Callback):
 
     @_guard
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        # Always called in the main thread: where widget messages (Stop) can be polled.
+        # Always called in the main thread: where widget messages (Stop) can be polled, and
+        # where the order of the steps is known.
+        with self._lock:
+            self._open.append(batch)
         if self._widget is not None:
             self._poll_stop()
 
@@ -356,6 +365,7 @@ class LivePlot(keras.callbacks.Callback):
                 values[k] = f
         with self._lock:
             self._pending.append((batch, values))
+            self._close(batch)
             streamer = self._streamer
             if streamer is not None and streamer.due():
                 if self._lr_ok and self._lr_per_batch and LR not in values:
@@ -368,13 +378,27 @@ class LivePlot(keras.callbacks.Callback):
             elif len(self._pending) >= 1024:
                 self._drain()
 
-    def _drain(self) -> None:
-        """Log the buffered batches, in order (call with the lock held)."""
+    def _close(self, batch: int) -> None:
+        """Mark the step that ends with ``batch`` as ended (with steps_per_execution > 1 a
+        step begins at one batch index and ends at a later one)."""
+        i = bisect.bisect_right(self._open, batch) - 1
+        if i >= 0:
+            del self._open[i]
+
+    def _drain(self, everything: bool = False) -> None:
+        """Log the buffered batches in order (call with the lock held); unless
+        ``everything``, only those that no still-running earlier step can precede."""
         pending = self._pending
         if not pending:
             return
-        self._pending = []
         pending.sort(key=lambda p: p[0])  # worker threads may finish out of order
+        if everything or not self._open:
+            self._pending = []
+        else:
+            cut = bisect.bisect_left(pending, self._open[0], key=lambda p: p[0])
+            if cut == 0:
+                return
+            pending, self._pending = pending[:cut], pending[cut:]
         run = self._ensure_run("epoch")
         steps = self._steps_guess
         epoch = self._epoch
@@ -392,7 +416,8 @@ class LivePlot(keras.callbacks.Callback):
             self._on_epoch_end(epoch, logs or {})
 
     def _on_epoch_end(self, epoch: int, logs: dict) -> None:
-        self._drain()
+        self._open = []  # Keras has waited for every batch-end call of the epoch
+        self._drain(everything=True)
         run = self._ensure_run("epoch")
         if self._batches and self._batches != self._steps_guess:
             self._store.rescale_epoch(run, epoch, self._batches)
@@ -426,7 +451,8 @@ class LivePlot(keras.callbacks.Callback):
     @_guard
     def on_train_end(self, logs: dict | None = None) -> None:
         with self._lock:
-            self._drain()
+            self._open = []
+            self._drain(everything=True)
         self._training = False
         stopped = bool(getattr(self.model, "stop_training", False)) or self._stop_flag
         self._status["state"] = "stopped" if stopped else "done"
@@ -580,7 +606,8 @@ class LivePlot(keras.callbacks.Callback):
         self._hook_registered = False
         try:
             with self._lock:
-                self._drain()
+                self._open = []  # the cell has ended: no batch-end call is still coming
+                self._drain(everything=True)
             if self._training:
                 self._training = False
                 self._status["state"] = "interrupted"
