@@ -18,7 +18,7 @@ from keras_widgets._liveplot._testing import counting_comms
 def _live(**options):
     with counting_comms():
         live = kw.LivePlot(**options)
-        live.widget  # a widget: every due batch-end call drains and flushes
+        assert live.widget is not None  # a widget: every due batch-end call drains and flushes
     live.set_model(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]))
     return live
 
