@@ -78,6 +78,16 @@ def trace_spec(store: Store, tr: Trace) -> dict[str, Any]:
     return spec
 
 
+DEFAULT_HEIGHT = 140  # pixels around the grid (legend, margins)
+ROW_HEIGHT = 230  # pixels per row of subplots when no height is given
+ROW_GAP = 70  # pixels between rows of subplots
+
+
+def _domain(lo: float, hi: float) -> list[float]:
+    """An axis domain inside [0, 1] (rounding must not step outside: Plotly rejects it)."""
+    return [min(max(round(lo, 6), 0.0), 1.0), min(max(round(hi, 6), 0.0), 1.0)]
+
+
 def grid(n: int, columns: int) -> tuple[int, int]:
     cols = max(1, min(columns, n))
     return cols, max(1, math.ceil(n / cols))
@@ -91,10 +101,16 @@ def layout(
     cols, rows = grid(len(subplots), columns)
     units = {r.xunit for r in store.runs} or {"epoch"}
     xtitle = " / ".join(sorted(units))
-    hgap, vgap = 0.08, 0.14 if rows > 1 else 0.0
+    total = height or DEFAULT_HEIGHT + ROW_HEIGHT * rows
+    margin = {"l": 60, "r": 20, "t": 20, "b": 50}
+    hgap = min(0.08, 0.5 / cols)  # many columns: the gaps shrink, the plots keep half the width
+    # The gap between rows is a fixed number of pixels (tick labels and the x title of the row
+    # above), as a fraction of the plotting height; it never takes more than half of a row.
+    area = max(total - margin["t"] - margin["b"], 1)
+    vgap = min(ROW_GAP / area, 0.5 / rows) if rows > 1 else 0.0
     out: dict[str, Any] = {
-        "height": height or 140 + 230 * rows,
-        "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+        "height": total,
+        "margin": margin,
         "uirevision": "keep",  # keep the user's zoom/pan across updates
         "showlegend": True,
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
@@ -103,10 +119,10 @@ def layout(
         "paper_bgcolor": "white",
         "font": {"size": 12},
     }
+    w = (1 - hgap * (cols - 1)) / cols
+    hh = (1 - vgap * (rows - 1)) / rows
     for i, name in enumerate(subplots):
         r, c = divmod(i, cols)
-        w = (1 - hgap * (cols - 1)) / cols
-        hh = (1 - vgap * (rows - 1)) / rows
         x0 = c * (w + hgap)
         y1 = 1 - r * (hh + vgap)
         suffix = "" if i == 0 else str(i + 1)
@@ -119,14 +135,14 @@ def layout(
         }
         out["xaxis" + suffix] = {
             **axis_style,
-            "domain": [x0, x0 + w],
+            "domain": _domain(x0, x0 + w),
             "anchor": "y" + suffix,
             "title": {"text": xtitle, "standoff": 4},
         }
         ytype = "log" if log_y else "linear"
         out["yaxis" + suffix] = {
             **axis_style,
-            "domain": [max(0.0, y1 - hh), y1],
+            "domain": _domain(y1 - hh, y1),
             "anchor": "x" + suffix,
             "title": {"text": ptext(name)},
             "type": ytype,
