@@ -53,6 +53,33 @@ function statusText(s) {
   return parts.join(" · ");
 }
 
+/** Parse a computed CSS colour ("rgb(r, g, b)" / "rgba(...)") to [r, g, b, a]. */
+function rgba(color) {
+  const m = /rgba?\(([^)]+)\)/.exec(color || "");
+  if (!m) return null;
+  const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+  return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+}
+
+/**
+ * Plotly colours from the theme the view is shown in: the widget's own computed colours
+ * (set from JupyterLab's --jp-* variables or prefers-color-scheme by style.css), so the chart
+ * follows JupyterLab Light/Dark, Notebook 7 and the OS setting alike.
+ */
+function themeColors(root) {
+  const cs = getComputedStyle(root);
+  const bg = rgba(cs.backgroundColor);
+  const fg = cs.color || "#222";
+  const dark = bg && bg[3] > 0 ? 0.2126 * bg[0] + 0.7152 * bg[1] + 0.0722 * bg[2] < 128 : false;
+  return {
+    dark,
+    font: fg,
+    grid: dark ? "rgba(255,255,255,0.12)" : "#eee",
+    line: dark ? "rgba(255,255,255,0.45)" : "#888",
+    outline: bg && bg[3] > 0 ? cs.backgroundColor : "white",
+  };
+}
+
 export default {
   render({ model, el }) {
     const plot = h("div", { class: "kw-lp-plot" });
@@ -86,11 +113,20 @@ export default {
     const alpha = () => Number(model.get("smoothing")) || 0;
     const logY = () => Boolean(model.get("log_y"));
 
+    let theme = themeColors(root);
+
     function fullLayout() {
       const out = { ...layout, uirevision: "keep-" + logY(), autosize: true };
       delete out.width;
+      // transparent: the widget's themed background shows through
+      out.paper_bgcolor = "rgba(0,0,0,0)";
+      out.plot_bgcolor = "rgba(0,0,0,0)";
+      out.font = { ...(layout.font || {}), color: theme.font };
+      out.modebar = { bgcolor: "rgba(0,0,0,0)", color: theme.line, activecolor: theme.font };
       for (const key of Object.keys(out)) {
-        if (key.startsWith("yaxis")) out[key] = { ...out[key], type: logY() ? "log" : "linear" };
+        const axis = key.startsWith("xaxis") || key.startsWith("yaxis");
+        if (axis) out[key] = { ...out[key], gridcolor: theme.grid, linecolor: theme.line };
+        if (key.startsWith("yaxis")) out[key].type = logY() ? "log" : "linear";
       }
       return out;
     }
@@ -100,7 +136,12 @@ export default {
       return order.map((id) => {
         const t = traces.get(id);
         const y = SMOOTHED.has(t.spec.meta && t.spec.meta.kind) ? smooth(t.y, a) : t.y;
-        return { ...t.spec, x: t.x.slice(), y: y === t.y ? t.y.slice() : y };
+        const spec = { ...t.spec, x: t.x.slice(), y: y === t.y ? t.y.slice() : y };
+        if (spec.marker && spec.marker.line) {
+          // the ring around epoch markers is the background colour
+          spec.marker = { ...spec.marker, line: { ...spec.marker.line, color: theme.outline } };
+        }
+        return spec;
       });
     }
 
@@ -242,9 +283,29 @@ export default {
       if (drawn && plot.offsetWidth) Plotly.Plots.resize(plot);
     });
     resize.observe(root);
+    // Redraw when the theme changes (JupyterLab sets data-jp-theme-* on <body>; elsewhere
+    // the OS colour scheme).
+    const retheme = () => {
+      const next = themeColors(root);
+      if (JSON.stringify(next) === JSON.stringify(theme)) return;
+      theme = next;
+      if (drawn) draw();
+    };
+    // JupyterLab loads the new theme's CSS just after setting the attributes: look again later.
+    const themeObserver = new MutationObserver(() => {
+      retheme();
+      setTimeout(retheme, 400);
+    });
+    themeObserver.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
+    const scheme = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+    if (scheme && scheme.addEventListener) scheme.addEventListener("change", retheme);
+    // The first draw can run before the view is in the page (no computed colours yet).
+    requestAnimationFrame(retheme);
 
     return () => {
       resize.disconnect();
+      themeObserver.disconnect();
+      if (scheme && scheme.removeEventListener) scheme.removeEventListener("change", retheme);
       off();
       Plotly.purge(plot);
     };
