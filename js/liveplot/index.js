@@ -49,7 +49,11 @@ function statusText(s) {
   if (s.step != null) parts.push(`step ${s.step}${s.steps ? "/" + s.steps : ""}`);
   if (s.sec_per_epoch) parts.push(`${s.sec_per_epoch.toFixed(2)} s/epoch`);
   if (s.eta != null && s.state === "training") parts.push(`ETA ${Math.round(s.eta)} s`);
-  if (s.best != null) parts.push(`best ${s.monitor} ${fmt(s.best)} (epoch ${s.best_epoch})`);
+  if (s.best != null) {
+    // custom loops (log) count steps, fit counts epochs
+    const at = s.best_step != null ? `step ${s.best_step}` : `epoch ${s.best_epoch}`;
+    parts.push(`best ${s.monitor} ${fmt(s.best)} (${at})`);
+  }
   return parts.join(" · ");
 }
 

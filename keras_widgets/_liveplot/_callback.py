@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import functools
 import math
+import os
 import sys
 import threading
 import time
@@ -32,6 +33,35 @@ def _kernel_shell() -> Any:
         return None
     shell = ipython.get_ipython()
     return shell if getattr(shell, "kernel", None) is not None else None
+
+
+_OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_KERAS_DIR = os.path.dirname(os.path.abspath(keras.__file__))
+
+
+def _fit_entry_frame() -> Any:
+    """The outermost Keras frame of the ``fit`` (or evaluate...) that is calling us, or None
+    when the hooks are called from user code directly. Used to tell, later, that ``fit``
+    ended without calling ``on_train_end`` (an exception went through it)."""
+    f = sys._getframe(1)
+    while f is not None and f.f_code.co_filename.startswith(_OWN_DIR):
+        f = f.f_back
+    entry = None
+    while f is not None and f.f_code.co_filename.startswith(_KERAS_DIR):
+        entry, f = f, f.f_back
+    return entry
+
+
+def _on_stack(frame: Any, thread_id: int) -> bool:
+    """Whether ``frame`` is still executing in thread ``thread_id``."""
+    f = sys._getframe() if thread_id == threading.get_ident() else None
+    if f is None:
+        f = sys._current_frames().get(thread_id)
+    while f is not None:
+        if f is frame:
+            return True
+        f = f.f_back
+    return False
 
 
 def _guard(fn):
@@ -77,9 +107,13 @@ def status_text(status: dict) -> str:
     if status.get("eta") is not None and status.get("state") == "training":
         parts.append(f"ETA {status['eta']:.0f} s")
     if status.get("best") is not None:
-        parts.append(
-            f"best {status['monitor']} {status['best']:.4g} (epoch {status['best_epoch']})"
+        # custom loops (log) count steps, fit counts epochs
+        at = (
+            f"step {status['best_step']}"
+            if status.get("best_step") is not None
+            else f"epoch {status.get('best_epoch')}"
         )
+        parts.append(f"best {status['monitor']} {status['best']:.4g} ({at})")
     return " · ".join(parts)
 
 
@@ -143,6 +177,8 @@ class LivePlot(keras.callbacks.Callback):
         self._errors: list[str] = []
         self._status: dict[str, Any] = {"state": "waiting", "monitor": o["monitor"]}
         self._training = False
+        self._fit_frame: Any = None  # see _check_ended
+        self._fit_thread = 0
         self._hook_registered = False
         self._last_state = -math.inf
         self._stop_flag = False
@@ -163,6 +199,7 @@ class LivePlot(keras.callbacks.Callback):
     @property
     def history(self) -> Any:
         """pandas DataFrame of every logged row (batch and epoch rows, ``kind`` marks them)."""
+        self._check_ended()
         with self._lock:
             self._drain()
             return self._store.dataframe()
@@ -172,6 +209,7 @@ class LivePlot(keras.callbacks.Callback):
         """A static ``plotly.graph_objects.Figure`` of the whole history."""
         import plotly.graph_objects as go
 
+        self._check_ended()
         with self._lock:
             self._drain()
         return go.Figure(_render.figure_dict(self._store, **self._layout_opts()))
@@ -198,7 +236,7 @@ class LivePlot(keras.callbacks.Callback):
         self._store.log(
             run, float(step), values, epoch=0, batch=int(step), step=int(step), is_epoch=epoch
         )
-        self._track_best(values, int(step))
+        self._track_best(values, int(step), "step")
         self._status.update(
             {"state": "training", "run": run.name, "step": int(step), "steps": None}
         )
@@ -214,6 +252,7 @@ class LivePlot(keras.callbacks.Callback):
     def finish(self) -> None:
         """Flush everything, snapshot the state and refresh the static copy (custom loops;
         ``fit`` does this itself at train end, and so does the end of the notebook cell)."""
+        self._check_ended()
         if self._status.get("state") == "training":
             self._status["state"] = "done"
         self._flush(state=True)
@@ -228,6 +267,7 @@ class LivePlot(keras.callbacks.Callback):
     def status(self) -> dict:
         """The status line as data: state (training, done, stopped, interrupted...), epoch,
         step, seconds per epoch, ETA, best value of the monitored metric."""
+        self._check_ended()
         return dict(self._status)
 
     @property
@@ -276,7 +316,9 @@ class LivePlot(keras.callbacks.Callback):
                 "version_minor": 0,
                 "model_id": w.model_id,
             },
-            "text/plain": f"LivePlot({status_text(self._status)})",
+            # No state here: this output is not updated when training ends (re-rendering the
+            # view would redraw it from the coarser snapshot); the static copy below is.
+            "text/plain": "LivePlot (live view of the curves)",
         }
 
     def _show(self) -> None:
@@ -314,6 +356,9 @@ class LivePlot(keras.callbacks.Callback):
     # -- keras hooks ------------------------------------------------------------------------
     @_guard
     def on_train_begin(self, logs: dict | None = None) -> None:
+        self._check_ended()  # a previous fit that failed
+        self._fit_frame = _fit_entry_frame()
+        self._fit_thread = threading.get_ident()
         self._training = True
         self._stop_flag = False
         self._pending = []
@@ -441,7 +486,7 @@ class LivePlot(keras.callbacks.Callback):
             step=self._step,
             is_epoch=True,
         )
-        self._track_best(values, epoch + 1)
+        self._track_best(values, epoch + 1, "epoch")
         dt = time.monotonic() - self._epoch_t0
         self._epoch_times.append(dt)
         self._status.update(self._progress(self._batches - 1))
@@ -454,6 +499,7 @@ class LivePlot(keras.callbacks.Callback):
             self._open = []
             self._drain(everything=True)
         self._training = False
+        self._fit_frame = None
         stopped = bool(getattr(self.model, "stop_training", False)) or self._stop_flag
         self._status["state"] = "stopped" if stopped else "done"
         self._status.pop("eta", None)
@@ -461,6 +507,28 @@ class LivePlot(keras.callbacks.Callback):
         self._update_static()
 
     # -- internals --------------------------------------------------------------------------
+    def _check_ended(self) -> None:
+        """``fit`` raised (Keras calls no hook then): once its frame has left the stack, say
+        so instead of "training" forever (scripts; in a notebook the end of the cell does it).
+        "failed" when the exception being handled is an error; "interrupted" for Ctrl+C, and
+        when the cause is no longer known (read after the ``except`` block)."""
+        frame = self._fit_frame
+        if frame is None or not self._training or _on_stack(frame, self._fit_thread):
+            return
+        exc = sys.exc_info()[1]
+        self._end_abruptly(exc is None or isinstance(exc, KeyboardInterrupt))
+
+    def _end_abruptly(self, interrupted: bool) -> None:
+        self._fit_frame = None
+        self._training = False
+        with self._lock:
+            self._open = []  # no batch-end call is still coming
+            self._drain(everything=True)
+        self._status["state"] = "interrupted" if interrupted else "failed"
+        self._status.pop("eta", None)
+        self._flush(state=True)
+        self._update_static()
+
     def _reset_epoch_clock(self) -> None:
         self._epoch_t0 = time.monotonic()
         self._epoch_times: list[float] = []
@@ -501,7 +569,9 @@ class LivePlot(keras.callbacks.Callback):
             out["eta"] = max(0.0, (epochs - done) * spe)
         return out
 
-    def _track_best(self, values: dict, epoch: int) -> None:
+    def _track_best(self, values: dict, at: int, unit: str) -> None:
+        """Keep the best value of the monitored metric and where it was: ``best_epoch`` (fit)
+        or ``best_step`` (custom loops)."""
         monitor = self.options["monitor"]
         name = (
             monitor
@@ -516,7 +586,9 @@ class LivePlot(keras.callbacks.Callback):
         if self._status.get("monitor") != name:
             best = None  # val_loss appeared: it takes over from loss
         if best is None or (v > best if maximize else v < best):
-            self._status.update({"best": v, "best_epoch": epoch, "monitor": name})
+            self._status.pop("best_epoch", None)
+            self._status.pop("best_step", None)
+            self._status.update({"best": v, f"best_{unit}": at, "monitor": name})
 
     def _read_lr(self) -> float | None:
         try:
@@ -605,14 +677,19 @@ class LivePlot(keras.callbacks.Callback):
                 pass
         self._hook_registered = False
         try:
+            frame = self._fit_frame
+            if self._training and frame is not None and _on_stack(frame, self._fit_thread):
+                self._flush(state=True)  # fit runs on in another thread
+                return
+            if self._training:
+                err = getattr(args[0], "error_in_exec", None) if args else None
+                failed = err is not None and not isinstance(err, KeyboardInterrupt)
+                self._end_abruptly(interrupted=not failed)
+                return
             with self._lock:
                 self._open = []  # the cell has ended: no batch-end call is still coming
                 self._drain(everything=True)
-            if self._training:
-                self._training = False
-                self._status["state"] = "interrupted"
-                self._status.pop("eta", None)
-            elif self._status.get("state") == "training":
+            if self._status.get("state") == "training":
                 self._status["state"] = "done"
             self._flush(state=True)
             self._update_static()
@@ -620,4 +697,5 @@ class LivePlot(keras.callbacks.Callback):
             self._report(e, "cell end")
 
     def __repr__(self) -> str:
+        self._check_ended()
         return f"<LivePlot {status_text(self._status)}>"
