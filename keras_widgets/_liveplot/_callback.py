@@ -35,6 +35,7 @@ _OPTIONS = {
     "learning_rate": True,
     "max_points": 2000,
     "run_name": None,
+    "logdir": None,
 }
 
 
@@ -109,7 +110,8 @@ class LivePlot(keras.callbacks.Callback):
     (0..1, exponential moving average of the lines), ``log_y``, ``columns`` (subplots per
     row), ``height`` (pixels), ``monitor`` (metric whose best value the status shows),
     ``learning_rate`` (plot the optimizer's learning rate), ``max_points`` (points per
-    trace held by the browser), ``run_name``.
+    trace held by the browser), ``run_name``, ``logdir`` (also write each run to
+    ``<logdir>/<run name>/`` as TensorBoard event files; see ``kw.runs``).
     """
 
     def __init__(self, **options: Any) -> None:
@@ -151,6 +153,11 @@ class LivePlot(keras.callbacks.Callback):
         self._lock = threading.RLock()
         self._pending: list[tuple[int, dict]] = []
         self._reset_epoch_clock()
+        self._tb = None  # TensorBoard logs (keras_widgets._runs), only with logdir=
+        if o["logdir"] is not None:
+            from keras_widgets._runs._sink import LogdirSink
+
+            self._tb = LogdirSink(o["logdir"])
 
     # -- public API -------------------------------------------------------------------------
     @property
@@ -192,6 +199,8 @@ class LivePlot(keras.callbacks.Callback):
             run, float(step), values, epoch=0, batch=int(step), step=int(step), is_epoch=epoch
         )
         self._track_best(values, int(step))
+        if self._tb is not None:
+            self._tb.scalars(run.name, int(step), values, "epoch" if epoch else "batch")
         self._status.update(
             {"state": "training", "run": run.name, "step": int(step), "steps": None}
         )
@@ -211,6 +220,8 @@ class LivePlot(keras.callbacks.Callback):
             self._status["state"] = "done"
         self._flush(state=True)
         self._update_static()
+        if self._tb is not None:
+            self._tb.end("success")
 
     @property
     def stop_requested(self) -> bool:
@@ -315,6 +326,8 @@ class LivePlot(keras.callbacks.Callback):
         if self._run is not None and len(self._run):
             self._run = None  # each fit is a new run, overlaid on the previous ones
         run = self._ensure_run("epoch")
+        if self._tb is not None:
+            self._tb.start(run.name, self)
         params = self.params or {}
         self._epochs = params.get("epochs")
         self._steps = params.get("steps")
@@ -377,11 +390,14 @@ class LivePlot(keras.callbacks.Callback):
         steps = self._steps_guess
         epoch = self._epoch
         log = self._store.log
+        tb = self._tb
         for batch, values in pending:
             self._step += 1
             # unknown epoch size: a provisional x inside the epoch, corrected at epoch end
             frac = min((batch + 1) / steps, 1.0) if steps else 1 - 1 / (1 + (batch + 1) / 50)
             log(run, epoch + frac, values, epoch=epoch, batch=batch, step=self._step)
+            if tb is not None:
+                tb.scalars(run.name, self._step, values, "batch")
         self._batches = max(self._batches, pending[-1][0] + 1)
 
     @_guard
@@ -415,6 +431,8 @@ class LivePlot(keras.callbacks.Callback):
             is_epoch=True,
         )
         self._track_best(values, epoch + 1)
+        if self._tb is not None:
+            self._tb.scalars(run.name, self._step, values, "epoch", epoch=epoch + 1)
         dt = time.monotonic() - self._epoch_t0
         self._epoch_times.append(dt)
         self._status.update(self._progress(self._batches - 1))
@@ -431,6 +449,8 @@ class LivePlot(keras.callbacks.Callback):
         self._status.pop("eta", None)
         self._flush(state=True)
         self._update_static()
+        if self._tb is not None:
+            self._tb.end("success")
 
     # -- internals --------------------------------------------------------------------------
     def _reset_epoch_clock(self) -> None:
@@ -583,6 +603,8 @@ class LivePlot(keras.callbacks.Callback):
                 self._training = False
                 self._status["state"] = "interrupted"
                 self._status.pop("eta", None)
+                if self._tb is not None:
+                    self._tb.end("failure")
             elif self._status.get("state") == "training":
                 self._status["state"] = "done"
             self._flush(state=True)

@@ -190,13 +190,13 @@ def _tensor(t: bytes, i: int, j: int):
                 return None
         elif num == 4 and wire == 2:  # tensor_content
             found = (a, b - a)
-        elif num == 5 and wire == 2 and b - a == 4:  # packed float_val, one value
+        elif (num == 5 and wire == 2 and b - a == 4) or (
+            num == 5 and wire == 5
+        ):  # packed float_val, one value
             found = (a, 4)
-        elif num == 5 and wire == 5:
-            found = (a, 4)
-        elif num == 6 and wire == 2 and b - a == 8:  # packed double_val
-            found = (a, 8)
-        elif num == 6 and wire == 1:
+        elif (num == 6 and wire == 2 and b - a == 8) or (
+            num == 6 and wire == 1
+        ):  # packed double_val
             found = (a, 8)
         else:
             return None

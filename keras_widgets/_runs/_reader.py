@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import collections
 import posixpath
-import time
 from typing import Any
 
 import numpy as np
@@ -261,7 +260,9 @@ class LogdirReader:
                     buf, starts, lengths, lambda *p: acc.setdefault(p[0], []).append(p[1:])
                 )
                 mv = memoryview(buf)
-                rest = [mv[s : s + n] for s, n in zip(starts[slow].tolist(), lengths[slow].tolist())]
+                rest = [
+                    mv[s : s + n] for s, n in zip(starts[slow].tolist(), lengths[slow].tolist())
+                ]
                 self._decode(run, rest, acc)
                 return end, end < len(buf), False, len(starts)
         scan = split(buf, self.check_crc, self._crc)
@@ -288,7 +289,9 @@ class LogdirReader:
                 self._add(run, tag, *parts[0])
             else:
                 cols = list(zip(*parts))
-                self._add(run, tag, *(np.concatenate([np.atleast_1d(c) for c in col]) for col in cols))
+                self._add(
+                    run, tag, *(np.concatenate([np.atleast_1d(c) for c in col]) for col in cols)
+                )
 
     def _summary(self, run: RunData, ev: Any, acc: dict[str, list]) -> None:
         for v in ev.summary.value:
@@ -412,4 +415,3 @@ def _tensor_scalar(t: Any) -> float | None:
         arr = np.frombuffer(t.tensor_content, dtype)
         return float(arr[0]) if arr.size == 1 else None
     return None
-

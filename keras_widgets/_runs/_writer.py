@@ -76,15 +76,18 @@ class EventWriter:
         _live.add(self)
 
     # -- producer side (training thread) ----------------------------------------------------
-    def scalars(self, step: int, values: dict[str, float], wall_time: float | None = None) -> None:
-        """Queue one event holding one scalar per tag."""
+    def scalars(
+        self, step: int, values: dict[str, float], wall_time: float | None = None, prefix: str = ""
+    ) -> None:
+        """Queue one event holding one scalar per tag (``prefix + name``); the dict must not
+        change afterwards (it is encoded later, on the writer thread)."""
         if values and not self._closed:
-            self._queue.append(("s", int(step), wall_time or time.time(), values))
+            self._queue.append(("s", int(step), wall_time or time.time(), values, prefix))
 
     def summary(self, summary: Any, step: int = 0, wall_time: float | None = None) -> None:
         """Queue a ready-made ``Summary`` proto (hparams)."""
         if not self._closed:
-            self._queue.append(("p", int(step), wall_time or time.time(), summary))
+            self._queue.append(("p", int(step), wall_time or time.time(), summary, ""))
 
     def flush(self) -> None:
         """Write and flush everything queued so far (waits for the writer thread)."""
@@ -118,10 +121,13 @@ class EventWriter:
         Event, Summary = self._event_pb2.Event, self._summary_pb2.Summary
         try:
             chunks = []
-            for kind, step, wall, payload in q:
+            for kind, step, wall, payload, prefix in q:
                 if kind == "s":
                     summary = Summary(
-                        value=[Summary.Value(tag=t, simple_value=v) for t, v in payload.items()]
+                        value=[
+                            Summary.Value(tag=prefix + t, simple_value=v)
+                            for t, v in payload.items()
+                        ]
                     )
                 else:
                     summary = payload
