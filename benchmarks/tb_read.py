@@ -101,7 +101,7 @@ def main() -> None:
         big, many = os.path.join(tmp, "big"), os.path.join(tmp, "many")
         t = time.perf_counter()
         n_big = write_big(os.path.join(big, "run"), args.mb)
-        n_many = write_many(many, args.runs, args.points)
+        write_many(many, args.runs, args.points)
         size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(big) for f in fs)
         print(
             f"wrote {size / 1e6:.0f} MB ({n_big:,} scalars) + {args.runs} runs x "

@@ -261,7 +261,8 @@ class LogdirReader:
                 )
                 mv = memoryview(buf)
                 rest = [
-                    mv[s : s + n] for s, n in zip(starts[slow].tolist(), lengths[slow].tolist())
+                    mv[s : s + n]
+                    for s, n in zip(starts[slow].tolist(), lengths[slow].tolist(), strict=True)
                 ]
                 self._decode(run, rest, acc)
                 return end, end < len(buf), False, len(starts)
@@ -288,7 +289,7 @@ class LogdirReader:
             if len(parts) == 1 and not np.isscalar(parts[0][0]):
                 self._add(run, tag, *parts[0])
             else:
-                cols = list(zip(*parts))
+                cols = list(zip(*parts, strict=True))
                 self._add(
                     run, tag, *(np.concatenate([np.atleast_1d(c) for c in col]) for col in cols)
                 )
