@@ -85,8 +85,10 @@ def measure(which: str, logdir: str) -> dict:
         [sys.executable, "-c", CHILD.format(root=ROOT), which, logdir],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+    if out.returncode:
+        raise SystemExit(f"{which} failed on {logdir}:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
