@@ -26,7 +26,7 @@ def _accumulator(path):
 
 
 def _series(reader, run, tag):
-    step, wall, value = reader.runs[run].series[tag].arrays()
+    step, _wall, value = reader.runs[run].series[tag].arrays()
     return step.tolist(), value.tolist()
 
 
@@ -244,16 +244,20 @@ def test_memory_stays_bounded_and_keeps_extremes(tmp_path):
     s = r.runs[str(tmp_path)].series["loss"]
     step, _, value = s.arrays()
     assert len(step) <= 500
-    assert value.max() == 6.0 and step[value.argmax()] == 43_457
-    assert value.min() == -2.0 and step[value.argmin()] == 77
-    assert step[0] == 0 and step[-1] == n - 1
+    assert value.max() == 6.0
+    assert step[value.argmax()] == 43_457
+    assert value.min() == -2.0
+    assert step[value.argmin()] == 77
+    assert step[0] == 0
+    assert step[-1] == n - 1
 
 
 def test_missing_logdir_is_waited_for(tmp_path):
     target = tmp_path / "later"
     r = LogdirReader(str(target))
     assert r.read() is False
-    assert r.exists is False and r.runs == {}
+    assert r.exists is False
+    assert r.runs == {}
     _write(target / "run1", n=3)
     assert r.read() is True
     assert list(r.runs) == [str(target / "run1")]
