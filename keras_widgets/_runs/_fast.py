@@ -34,13 +34,15 @@ def split(buf: bytes, check_crc: bool, crc) -> tuple | None:
     p = p[(b[p + 4] == 0) & (b[p + 5] == 0) & (b[p + 6] == 0) & (b[p + 7] == 0)]
     if not len(p) or p[0] != 0:
         return None
-    idx = p[:, None] + np.arange(12)
-    head = b[idx]
-    length = head[:, :8].copy().view("<u8").reshape(-1)
-    stored = head[:, 8:12].copy().view("<u4").reshape(-1)
-    uniq, inv = np.unique(length, return_inverse=True)
-    want = np.array([masked_crc(int(u).to_bytes(8, "little"), crc) for u in uniq], np.uint32)
-    p, length = p[want[inv.reshape(-1)] == stored], length[want[inv.reshape(-1)] == stored]
+    length = _u32(b, p)
+    p, length = p[length <= n], length[length <= n]
+    stored = _u32(b, p + 8)
+    # the length's CRC, computed once per distinct length (lengths repeat a lot)
+    present = np.flatnonzero(np.bincount(length))
+    lut = np.zeros(int(present[-1]) + 1, np.int64)
+    lut[present] = [masked_crc(int(u).to_bytes(8, "little"), crc) for u in present.tolist()]
+    good = lut[length] == stored
+    p, length = p[good], length[good]
     end = p + 16 + length.astype(np.int64)
     complete = end <= n
     p, length, end = p[complete], length[complete], end[complete]
@@ -52,8 +54,27 @@ def split(buf: bytes, check_crc: bool, crc) -> tuple | None:
     return starts, length.astype(np.int64), last, ok
 
 
+def _u32(b: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Little-endian uint32 at each offset ``p`` of the byte array ``b``."""
+    return (
+        b[p].astype(np.int64)
+        | (b[p + 1].astype(np.int64) << 8)
+        | (b[p + 2].astype(np.int64) << 16)
+        | (b[p + 3].astype(np.int64) << 24)
+    )
+
+
+def groups(lengths: np.ndarray) -> list[np.ndarray]:
+    """Indices of ``lengths`` grouped by value, each group in file order."""
+    present = np.flatnonzero(np.bincount(lengths))
+    if len(present) <= 32:  # the usual case: a few layouts; no sort needed
+        return [np.flatnonzero(lengths == v) for v in present.tolist()]
+    order = np.argsort(lengths, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(lengths[order])) + 1)
+
+
 def _unmask(m: np.ndarray) -> np.ndarray:
-    x = (m.astype(np.uint64) - 0xA282EAD8) & 0xFFFFFFFF
+    x = (m.astype(np.int64) - 0xA282EAD8) & 0xFFFFFFFF
     return ((x << 15) | (x >> 17)) & 0xFFFFFFFF
 
 
@@ -63,12 +84,10 @@ def _check_crcs(buf, b, starts, lengths, crc) -> np.ndarray:
     even). One C call per length group then checks them all; a group that fails is checked
     record by record to find the bad ones."""
     ok = np.ones(len(starts), bool)
-    stored_all = b[(starts + lengths)[:, None] + np.arange(4)].copy().view("<u4").reshape(-1)
+    stored_all = _u32(b, starts + lengths)
     raw = _unmask(stored_all)
-    order = np.argsort(lengths, kind="stable")
-    cuts = np.flatnonzero(np.diff(lengths[order])) + 1
     mv = memoryview(buf)
-    for group in np.split(order, cuts):
+    for group in groups(lengths):
         ln = int(lengths[group[0]])
         if ln == 0:
             ok[group] = raw[group] == crc(b"")
@@ -215,10 +234,7 @@ def decode(buf: bytes, starts: np.ndarray, lengths: np.ndarray, add) -> np.ndarr
     b = np.frombuffer(buf, np.uint8)
     slow = []
     out: dict[str, list] = {}
-    order = np.argsort(lengths, kind="stable")
-    ls = lengths[order]
-    cuts = np.flatnonzero(np.diff(ls)) + 1
-    for group in np.split(order, cuts):
+    for group in groups(lengths):
         ln = int(lengths[group[0]])
         rows = windows(b, ln)[starts[group]]  # a copy of the group's bytes only
         left = np.arange(len(group))
