@@ -7,6 +7,7 @@ never pulls in Keras, TensorFlow, Plotly or JupyterLab):
 - :func:`graph` -- an interactive layer graph widget.
 - :class:`LivePlot` -- a Keras callback streaming training curves into a Plotly chart.
 - :class:`SequentialBuilder` -- an interactive builder for ``keras.Sequential`` models.
+- :func:`runs` -- every run of a TensorBoard log directory, live, without a server.
 - ``%load_ext keras_widgets`` -- render any displayed Keras model richly.
 """
 
@@ -24,6 +25,7 @@ _LAZY = {
     "graph": ("keras_widgets._graph", "graph"),
     "LivePlot": ("keras_widgets._liveplot", "LivePlot"),
     "SequentialBuilder": ("keras_widgets._builder", "SequentialBuilder"),
+    "runs": ("keras_widgets._runs", "runs"),
 }
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "SequentialBuilder",
     "graph",
     "load_ipython_extension",
+    "runs",
     "summary",
     "unload_ipython_extension",
 ]

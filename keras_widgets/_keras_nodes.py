@@ -216,3 +216,25 @@ def _flat_shapes(struct: Any) -> list[tuple]:
             return [tuple(struct)]
         return [s for v in struct for s in _flat_shapes(v)]
     return []
+
+
+def fit_batch_size() -> int | None:
+    """The batch size of the ``fit`` call running on this thread, or None.
+
+    Keras passes callbacks ``params`` without the batch size. Every backend's
+    ``Trainer.fit`` holds an ``epoch_iterator`` local whose ``data_adapter.batch_size`` is
+    the resolved value (32 when ``fit`` was given arrays and no batch size), so we read it
+    from the calling frames (private; tested in tests/test_runs_liveplot.py).
+    """
+    import sys
+
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "fit" and "epoch_iterator" in frame.f_locals:
+            try:
+                size = frame.f_locals["epoch_iterator"].data_adapter.batch_size
+                return int(size) if size is not None else None
+            except Exception:
+                return None
+        frame = frame.f_back
+    return None

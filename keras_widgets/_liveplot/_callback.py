@@ -129,7 +129,8 @@ class LivePlot(keras.callbacks.Callback):
     (0..1, exponential moving average of the lines), ``log_y``, ``columns`` (subplots per
     row), ``height`` (pixels), ``monitor`` (metric whose best value the status shows),
     ``learning_rate`` (plot the optimizer's learning rate), ``max_points`` (points per
-    trace held by the browser), ``run_name``.
+    trace held by the browser), ``run_name``, ``logdir`` (also write each run to
+    ``<logdir>/<run name>/`` as TensorBoard event files; see ``kw.runs``).
     """
 
     def __init__(
@@ -146,6 +147,7 @@ class LivePlot(keras.callbacks.Callback):
         learning_rate: bool = True,
         max_points: int = 2000,
         run_name: str | None = None,
+        logdir: Any = None,
         **unknown: Any,
     ) -> None:
         _options.reject_unknown(unknown)
@@ -163,6 +165,7 @@ class LivePlot(keras.callbacks.Callback):
                 "learning_rate": learning_rate,
                 "max_points": max_points,
                 "run_name": run_name,
+                "logdir": logdir,
             }
         )
         self._store = Store(metrics=o["metrics"], per_batch=bool(o["per_batch"]))
@@ -194,6 +197,11 @@ class LivePlot(keras.callbacks.Callback):
         # worker threads that finish out of order are still logged in order.
         self._open: list[int] = []
         self._reset_epoch_clock()
+        self._tb = None  # TensorBoard logs (keras_widgets._runs), only with logdir=
+        if o["logdir"] is not None:
+            from keras_widgets._runs._sink import LogdirSink
+
+            self._tb = LogdirSink(o["logdir"])
 
     # -- public API -------------------------------------------------------------------------
     @property
@@ -237,6 +245,8 @@ class LivePlot(keras.callbacks.Callback):
             run, float(step), values, epoch=0, batch=int(step), step=int(step), is_epoch=epoch
         )
         self._track_best(values, int(step), "step")
+        if self._tb is not None:
+            self._tb.scalars(run.name, int(step), values, "epoch" if epoch else "batch")
         self._status.update(
             {"state": "training", "run": run.name, "step": int(step), "steps": None}
         )
@@ -257,6 +267,8 @@ class LivePlot(keras.callbacks.Callback):
             self._status["state"] = "done"
         self._flush(state=True)
         self._update_static()
+        if self._tb is not None:
+            self._tb.end("success")
 
     @property
     def stop_requested(self) -> bool:
@@ -368,6 +380,8 @@ class LivePlot(keras.callbacks.Callback):
         if self._run is not None and len(self._run):
             self._run = None  # each fit is a new run, overlaid on the previous ones
         run = self._ensure_run("epoch")
+        if self._tb is not None:
+            self._tb.start(run.name, self)
         params = self.params or {}
         self._epochs = params.get("epochs")
         self._steps = params.get("steps")
@@ -448,11 +462,14 @@ class LivePlot(keras.callbacks.Callback):
         steps = self._steps_guess
         epoch = self._epoch
         log = self._store.log
+        tb = self._tb
         for batch, values in pending:
             self._step += 1
             # unknown epoch size: a provisional x inside the epoch, corrected at epoch end
             frac = min((batch + 1) / steps, 1.0) if steps else 1 - 1 / (1 + (batch + 1) / 50)
             log(run, epoch + frac, values, epoch=epoch, batch=batch, step=self._step)
+            if tb is not None:
+                tb.scalars(run.name, self._step, values, "batch")
         self._batches = max(self._batches, pending[-1][0] + 1)
 
     @_guard
@@ -487,6 +504,8 @@ class LivePlot(keras.callbacks.Callback):
             is_epoch=True,
         )
         self._track_best(values, epoch + 1, "epoch")
+        if self._tb is not None:
+            self._tb.scalars(run.name, self._step, values, "epoch", epoch=epoch + 1)
         dt = time.monotonic() - self._epoch_t0
         self._epoch_times.append(dt)
         self._status.update(self._progress(self._batches - 1))
@@ -505,6 +524,8 @@ class LivePlot(keras.callbacks.Callback):
         self._status.pop("eta", None)
         self._flush(state=True)
         self._update_static()
+        if self._tb is not None:
+            self._tb.end("success")
 
     # -- internals --------------------------------------------------------------------------
     def _check_ended(self) -> None:
@@ -526,6 +547,8 @@ class LivePlot(keras.callbacks.Callback):
             self._drain(everything=True)
         self._status["state"] = "interrupted" if interrupted else "failed"
         self._status.pop("eta", None)
+        if self._tb is not None:
+            self._tb.end("failure")
         self._flush(state=True)
         self._update_static()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
+import os
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "learning_rate": True,
     "max_points": 2000,
     "run_name": None,
+    "logdir": None,
 }
 
 MIN_POINTS = 16  # fewer points per trace cannot show min/max buckets beside the epoch points
@@ -114,4 +116,8 @@ def validate(options: dict[str, Any]) -> dict[str, Any]:
     out["learning_rate"] = _bool("learning_rate", o["learning_rate"])
     out["max_points"] = _int("max_points", o["max_points"], MIN_POINTS)
     out["run_name"] = _str("run_name", o["run_name"], optional=True)
+    logdir = o["logdir"]
+    if logdir is not None and not isinstance(logdir, (str, os.PathLike)):
+        raise TypeError(f"LivePlot(logdir=...) must be a path or fsspec URL, got {logdir!r}")
+    out["logdir"] = None if logdir is None else os.fspath(logdir)
     return out

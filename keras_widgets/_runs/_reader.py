@@ -1,0 +1,418 @@
+"""Reading TensorBoard log directories without TensorFlow: incremental (file offsets are
+remembered), CRC-checked with crc32c (or not, on request), bounded (each series is decimated
+to min/max buckets while reading), and forgiving (bad input is skipped and counted)."""
+
+from __future__ import annotations
+
+import collections
+import posixpath
+from typing import Any
+
+import numpy as np
+
+from keras_widgets._liveplot._decimate import decimate
+from keras_widgets._runs import _fast
+from keras_widgets._runs._records import _crc32c, split
+
+# What was skipped, in the words the view shows.
+SKIP_LABELS = {
+    "truncated": "files ending inside a record (writer still writing)",
+    "corrupt": "corrupt records",
+    "unknown": "unknown event types",
+    "non_scalar": "non-scalar summaries",
+    "tags_over_limit": "values of tags over the per-run limit",
+    "permission": "unreadable files or folders",
+    "bad_file": "unreadable event files",
+}
+READ_CHUNK = 64 << 20  # bytes read per file per pass: bounds memory for huge logs
+
+
+def _protos():
+    try:
+        from tensorboard.compat.proto import event_pb2
+    except ImportError as e:
+        raise ImportError(
+            "kw.runs reads TensorBoard logs with TensorBoard's protobuf definitions (no "
+            "TensorFlow): pip install keras-widgets[runs]"
+        ) from e
+    return event_pb2
+
+
+def _fs(logdir: str) -> tuple[Any, str]:
+    try:
+        import fsspec
+    except ImportError as e:
+        raise ImportError("kw.runs needs fsspec: pip install keras-widgets[runs]") from e
+    fs, root = fsspec.core.url_to_fs(str(logdir))
+    return fs, root.rstrip("/") or "/"
+
+
+class Series:
+    """One (run, tag) curve: appended in chunks, decimated to about ``max_points``."""
+
+    __slots__ = ("_chunks", "_n", "max_points", "step", "value", "wall")
+
+    def __init__(self, max_points: int | None) -> None:
+        self.max_points = max_points
+        self.step = np.zeros(0, np.int64)
+        self.wall = np.zeros(0, np.float64)
+        self.value = np.zeros(0, np.float64)
+        self._chunks: list[tuple] = []
+        self._n = 0
+
+    def add(self, step: Any, wall: Any, value: Any) -> None:
+        self._chunks.append((step, wall, value))
+        self._n += np.size(step)
+        if self.max_points and self._n > 2 * self.max_points + len(self.step):
+            self._merge()
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._chunks:
+            self._merge()
+        return self.step, self.wall, self.value
+
+    def __len__(self) -> int:
+        return len(self.step) + self._n
+
+    def last(self) -> float | None:
+        if self._chunks:
+            v = self._chunks[-1][2]
+            return float(np.asarray(v).reshape(-1)[-1])
+        return float(self.value[-1]) if len(self.value) else None
+
+    def _merge(self) -> None:
+        parts = [(self.step, self.wall, self.value), *self._chunks]
+        self._chunks, self._n = [], 0
+        step = np.concatenate([np.asarray(p[0], np.int64).reshape(-1) for p in parts])
+        wall = np.concatenate([np.asarray(p[1], np.float64).reshape(-1) for p in parts])
+        value = np.concatenate([np.asarray(p[2], np.float64).reshape(-1) for p in parts])
+        if len(step) > 1 and np.any(np.diff(step) < 0):
+            order = np.argsort(step, kind="stable")  # files of one run may interleave
+            step, wall, value = step[order], wall[order], value[order]
+        if self.max_points and len(step) > self.max_points:
+            idx = decimate(value, self.max_points)
+            step, wall, value = step[idx], wall[idx], value[idx]
+        self.step, self.wall, self.value = step, wall, value
+
+
+class RunData:
+    """Everything read so far of one run (one folder holding event files)."""
+
+    def __init__(self, name: str, path: str) -> None:
+        self.name = name
+        self.path = path
+        self.series: dict[str, Series] = {}
+        self.hparams: dict[str, Any] = {}
+        self.status: str | None = None
+        self.skipped: collections.Counter = collections.Counter()
+        self.start: float | None = None
+        self.last_wall: float | None = None
+
+
+class LogdirReader:
+    """Incremental reader of every run under ``logdir`` (local path or fsspec URL)."""
+
+    def __init__(
+        self,
+        logdir: str,
+        *,
+        max_points: int | None = 2000,
+        check_crc: bool = True,
+        max_tags: int = 1000,
+        fast: bool = True,
+    ) -> None:
+        self.logdir = str(logdir)
+        self.fs, self.root = _fs(self.logdir)
+        self.max_points = max_points
+        self.check_crc = check_crc
+        self.max_tags = max_tags
+        self.fast = fast
+        self.runs: dict[str, RunData] = {}
+        self._offsets: dict[str, int] = {}
+        self._stopped: set[str] = set()
+        self._yaml_seen: dict[str, Any] = {}
+        self.exists = False
+        self.errors: list[str] = []
+        self._event_pb2 = _protos()
+        self._crc = _crc32c() if check_crc or fast else None
+        self.reads = 0
+
+    # -- public -----------------------------------------------------------------------------
+    @property
+    def skipped(self) -> collections.Counter:
+        total: collections.Counter = collections.Counter()
+        for run in self.runs.values():
+            total.update(run.skipped)
+        total.update(self._dir_skips)
+        return +total
+
+    _dir_skips: collections.Counter = collections.Counter()
+
+    def read(self) -> bool:
+        """Read what is new; True when anything changed. Never raises for bad input."""
+        self.reads += 1
+        self._dir_skips = collections.Counter()
+        try:
+            files = self._list()
+        except Exception as e:  # e.g. a remote store refusing: keep the last view
+            self._note(e)
+            return False
+        changed = False
+        truncated: set[str] = set()
+        for path, size in files:
+            if path.endswith("hparams.yaml"):
+                changed |= self._read_yaml(path)
+                continue
+            if path in self._stopped or size == self._offsets.get(path, 0):
+                continue
+            try:
+                changed |= self._read_file(path, truncated)
+            except PermissionError:
+                self._run_for(path).skipped["permission"] += 0  # ensure the run is listed
+                self._dir_skips["permission"] += 1
+            except Exception as e:
+                self._dir_skips["bad_file"] += 1
+                self._note(e)
+        for run in self.runs.values():
+            run.skipped["truncated"] = sum(1 for p in truncated if _parent(p) == run.path)
+        return changed
+
+    # -- listing ----------------------------------------------------------------------------
+    def _list(self) -> list[tuple[str, int]]:
+        fs, root = self.fs, self.root
+        if not fs.exists(root):
+            self.exists = False
+            return []
+        self.exists = True
+        out = []
+        for path, info in self._walk(root):
+            base = posixpath.basename(path)
+            if "tfevents" in base or base == "hparams.yaml":
+                out.append((path, int(info.get("size") or 0)))
+        out.sort()
+        return out
+
+    def _walk(self, top: str):
+        # fs.find would give up on the first unreadable folder; walk and count instead.
+        stack = [top]
+        while stack:
+            d = stack.pop()
+            try:
+                entries = self.fs.ls(d, detail=True)
+            except PermissionError:
+                self._dir_skips["permission"] += 1
+                continue
+            except FileNotFoundError:
+                continue
+            for info in entries:
+                name = info["name"].rstrip("/")
+                if info.get("type") == "directory":
+                    if name != d:
+                        stack.append(name)
+                else:
+                    yield name, info
+
+    def _run_for(self, path: str) -> RunData:
+        parent = _parent(path)
+        run = self.runs.get(parent)
+        if run is None:
+            rel = posixpath.relpath(parent, self.root) if parent != self.root else "."
+            name = rel if rel != "." else (posixpath.basename(self.root) or ".")
+            run = self.runs[parent] = RunData(name, parent)
+        return run
+
+    # -- one file ---------------------------------------------------------------------------
+    def _read_file(self, path: str, truncated: set[str]) -> bool:
+        run = self._run_for(path)
+        off = self._offsets.get(path, 0)
+        changed = False
+        with self.fs.open(path, "rb") as f:
+            while True:
+                f.seek(off)
+                buf = f.read(READ_CHUNK)
+                if not buf:
+                    break
+                end, tail, stopped, n = self._consume(run, buf)
+                changed |= n > 0
+                off += end
+                if stopped:  # a bad length: nothing after it can be trusted (TensorBoard stops too)
+                    run.skipped["corrupt"] += 1
+                    self._stopped.add(path)
+                    break
+                if len(buf) < READ_CHUNK:
+                    if tail:
+                        truncated.add(path)
+                    break
+        self._offsets[path] = off
+        return changed
+
+    def _consume(self, run: RunData, buf: bytes) -> tuple[int, bool, bool, int]:
+        """Decode the complete records of ``buf``: (end, truncated tail, stopped, records)."""
+        if self.fast:
+            got = _fast.split(buf, self.check_crc, self._crc)
+            if got is not None:
+                starts, lengths, end, ok = got
+                if ok is not None and not ok.all():
+                    run.skipped["corrupt"] += int((~ok).sum())
+                    starts, lengths = starts[ok], lengths[ok]
+                acc: dict[str, list] = {}
+                slow = _fast.decode(
+                    buf, starts, lengths, lambda *p: acc.setdefault(p[0], []).append(p[1:])
+                )
+                mv = memoryview(buf)
+                rest = [
+                    mv[s : s + n]
+                    for s, n in zip(starts[slow].tolist(), lengths[slow].tolist(), strict=True)
+                ]
+                self._decode(run, rest, acc)
+                return end, end < len(buf), False, len(starts)
+        scan = split(buf, self.check_crc, self._crc)
+        run.skipped["corrupt"] += scan.corrupt
+        self._decode(run, scan.records, {})
+        return scan.end, scan.truncated, scan.stopped, len(scan.records)
+
+    def _decode(self, run: RunData, records: list, acc: dict[str, list]) -> None:
+        """Parse records with protobuf; scalars gather per tag in ``acc``, then add up."""
+        Event = self._event_pb2.Event
+        for data in records:
+            try:
+                ev = Event.FromString(bytes(data))
+            except Exception:
+                run.skipped["corrupt"] += 1
+                continue
+            kind = ev.WhichOneof("what")
+            if kind == "summary":
+                self._summary(run, ev, acc)
+            elif kind is None:
+                run.skipped["unknown"] += 1
+        for tag, parts in acc.items():
+            if len(parts) == 1 and not np.isscalar(parts[0][0]):
+                self._add(run, tag, *parts[0])
+            else:
+                cols = list(zip(*parts, strict=True))
+                self._add(
+                    run, tag, *(np.concatenate([np.atleast_1d(c) for c in col]) for col in cols)
+                )
+
+    def _summary(self, run: RunData, ev: Any, acc: dict[str, list]) -> None:
+        for v in ev.summary.value:
+            which = v.WhichOneof("value")
+            plugin = v.metadata.plugin_data.plugin_name if v.HasField("metadata") else ""
+            if plugin == "hparams":
+                self._hparams(run, v.metadata.plugin_data.content)
+                continue
+            if which == "simple_value":
+                value = v.simple_value
+            elif which == "tensor" and plugin in ("scalars", ""):
+                value = _tensor_scalar(v.tensor)
+            else:
+                value = None
+            if value is None:
+                run.skipped["non_scalar"] += 1
+            else:
+                acc.setdefault(v.tag, []).append((ev.step, ev.wall_time, value))
+
+    def _add(self, run: RunData, tag: str, step: Any, wall: Any, value: Any) -> None:
+        s = run.series.get(tag)
+        if s is None:
+            if len(run.series) >= self.max_tags:
+                run.skipped["tags_over_limit"] += int(np.size(step))
+                return
+            s = run.series[tag] = Series(self.max_points)
+        s.add(step, wall, value)
+        w0 = float(np.min(wall))
+        w1 = float(np.max(wall))
+        run.start = w0 if run.start is None else min(run.start, w0)
+        run.last_wall = w1 if run.last_wall is None else max(run.last_wall, w1)
+
+    def _hparams(self, run: RunData, content: bytes) -> None:
+        from tensorboard.plugins.hparams import plugin_data_pb2
+
+        try:
+            data = plugin_data_pb2.HParamsPluginData.FromString(content)
+        except Exception:
+            run.skipped["corrupt"] += 1
+            return
+        if data.HasField("session_start_info"):
+            for name, value in data.session_start_info.hparams.items():
+                kind = value.WhichOneof("kind")
+                if kind is not None:
+                    run.hparams[name] = getattr(value, kind)
+        if data.HasField("session_end_info"):
+            run.status = {1: "success", 2: "failure", 3: "running"}.get(
+                data.session_end_info.status, "unknown"
+            )
+
+    def _read_yaml(self, path: str) -> bool:
+        # PyTorch Lightning's TensorBoardLogger also keeps the run's hparams in hparams.yaml.
+        try:
+            info = self.fs.info(path)
+            key = (info.get("size"), info.get("mtime"))
+            if self._yaml_seen.get(path) == key:
+                return False
+            self._yaml_seen[path] = key
+            import yaml
+
+            with self.fs.open(path, "rb") as f:
+                data = yaml.safe_load(f) or {}
+        except PermissionError:
+            self._dir_skips["permission"] += 1
+            return False
+        except Exception as e:
+            self._dir_skips["bad_file"] += 1
+            self._note(e)
+            return False
+        run = self._run_for(path)
+        for k, v in _flatten(data).items():
+            run.hparams.setdefault(k, v)
+        return True
+
+    def _note(self, e: BaseException) -> None:
+        if len(self.errors) < 20:
+            self.errors.append(f"{type(e).__name__}: {e}")
+
+
+def _parent(path: str) -> str:
+    return posixpath.dirname(path)
+
+
+def _flatten(d: Any, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if not isinstance(d, dict):
+        return out
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        elif isinstance(v, (bool, int, float, str)) or v is None:
+            out[key] = v
+        else:
+            out[key] = str(v)
+    return out
+
+
+_DTYPES = {1: np.float32, 2: np.float64, 3: np.int32, 9: np.int64, 19: np.float16, 14: None}
+
+
+def _tensor_scalar(t: Any) -> float | None:
+    """The value of a scalar (or one-element) numeric TensorProto, else None."""
+    size = 1
+    for d in t.tensor_shape.dim:
+        size *= d.size
+    if size != 1:
+        return None
+    if t.float_val:
+        return float(t.float_val[0])
+    if t.double_val:
+        return float(t.double_val[0])
+    if t.int64_val:
+        return float(t.int64_val[0])
+    if t.int_val and t.dtype in (3, 4, 5, 6):
+        return float(t.int_val[0])
+    if t.half_val and t.dtype == 19:
+        return float(np.frombuffer(np.uint16(t.half_val[0]).tobytes(), np.float16)[0])
+    dtype = _DTYPES.get(t.dtype)
+    if t.tensor_content and dtype is not None:
+        arr = np.frombuffer(t.tensor_content, dtype)
+        return float(arr[0]) if arr.size == 1 else None
+    return None
