@@ -52,8 +52,9 @@ export class CanvasView {
 
   recolor(colorOf) {
     const { nodes } = this.scene;
-    this.fill = nodes.map((n) => colorOf(n)[0]);
-    this.stroke = nodes.map((n) => colorOf(n)[1]);
+    this.fill = new Array(nodes.length);
+    this.stroke = new Array(nodes.length);
+    for (let i = 0; i < nodes.length; i++) [this.fill[i], this.stroke[i]] = colorOf(nodes[i]);
     this.request();
   }
 

@@ -1,6 +1,6 @@
 // SVG drawing of a computed layout. Every name goes in as textContent; colours are attributes
 // (not CSS) so an exported or saved SVG looks the same outside the notebook.
-import { GROUP_HEAD, shapeText, subtitle } from "./layout.js";
+import { GROUP_HEAD, shapeText, subtitle, thousands } from "./layout.js";
 
 export const SVGNS = "http://www.w3.org/2000/svg";
 export const FONT = "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif";
@@ -37,13 +37,13 @@ function pathOf(points) {
 
 export function tooltip(n) {
   const lines = [n.name, `${n.class_name} (${n.kind})`, "output: " + shapeText(n.output_shape)];
-  lines.push("params: " + (n.params === null || n.params === undefined ? "unknown (not built)" : Number(n.params).toLocaleString("en-US")));
+  lines.push("params: " + (n.params === null || n.params === undefined ? "unknown (not built)" : thousands(n.params)));
   if (n.trainable === false) lines.push("frozen (trainable=False)");
   if (n.calls > 1) lines.push(`shared: called ${n.calls} times`);
   if (n.group) lines.push("nested model: double-click to expand or collapse");
   if (n.status && n.status !== "same") lines.push(`diff: ${n.status}`);
   if (n.measures && typeof n.measures === "object") {
-    for (const [k, v] of Object.entries(n.measures)) if (typeof v === "number") lines.push(`${k}: ${Number(v).toLocaleString("en-US")}`);
+    for (const [k, v] of Object.entries(n.measures)) if (typeof v === "number") lines.push(`${k}: ${thousands(v)}`);
   }
   return lines.join("\n");
 }

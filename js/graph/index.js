@@ -12,7 +12,7 @@ import { finishScene, sceneFromDagre, svgLayout, workerInput } from "./scene.js"
 import "./style.css";
 
 const DAGRE_MAX = 300;
-const SVG_MAX = 1200;
+const SVG_MAX = 400; // SVG re-rasterizes every box's text on zoom: past a few hundred, canvas
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0)); // let the page breathe
 
 let viewCounter = 0;
@@ -206,9 +206,18 @@ function render({ model, el }) {
     return layoutPromise;
   }
 
+  const phases = [];
+  const phase = (name) => {
+    // Where the time goes (read by benchmarks/graph.py): name@ms since the page started.
+    phases.push(`${name}@${performance.now().toFixed(0)}`);
+    root.dataset.kwPhases = phases.slice(-12).join(" ");
+  };
+  phase("render");
+
   async function doRelayout() {
     const token = ++layoutToken;
     const t = performance.now();
+    phase("relayout");
     const direction = model.get("direction") === "LR" ? "LR" : "TB";
     const showShapes = !!model.get("show_shapes");
     lastKey = stateKey();
@@ -224,8 +233,11 @@ function render({ model, el }) {
       if (!scene) viewport.replaceChildren(h("div", { class: "kw-graph-wait", text: `Laying out ${vis.nodes.length.toLocaleString("en-US")} layers…` }));
       await tick();
       if (token !== layoutToken) return;
+      phase("visible");
       const { scene: partial, input } = workerInput(vis, showShapes, direction !== "LR");
+      phase("sized");
       const result = await layoutOffThread(input);
+      phase("laid-out");
       if (token !== layoutToken) return;
       if (result.error) {
         viewport.replaceChildren(h("div", { class: "kw-graph-error kw-graph-wait", text: `Layout failed: ${result.error}` }));
@@ -236,8 +248,11 @@ function render({ model, el }) {
       if (token !== layoutToken) return;
       next = finishScene(partial, result);
     }
+    phase("scene");
     install(next, showShapes);
+    phase("installed");
     const done = () => {
+      phase("drawn");
       const ms = performance.now() - (firstLayout ? t0 : t);
       root.dataset.kwLayoutMs = ms.toFixed(1);
       root.dataset.kwNodes = String(scene.ids.length);
@@ -264,7 +279,17 @@ function render({ model, el }) {
     }
     const W = viewport.clientWidth || 800;
     const H = viewport.clientHeight || 500;
-    minimap.setScene(scene, scene.nodes.map((n) => colorOf(n)[0]), scene.width > W * 1.05 || scene.height > H * 1.05);
+    const big = scene.width > W * 1.05 || scene.height > H * 1.05;
+    const fills = cv ? cv.fill : scene.nodes.map((n) => colorOf(n)[0]);
+    // The overview image of a big graph is its own task, after the first drawing.
+    if (cv && big) {
+      minimap.setScene(null, [], false);
+      setTimeout(() => {
+        if (scene !== next) return;
+        minimap.setScene(scene, fills, true);
+        minimap.show(view, viewport.clientWidth || 800, viewport.clientHeight || 500);
+      }, 50);
+    } else minimap.setScene(scene, fills, big);
     if (firstLayout) {
       fit(true);
       fittedBlind = !viewport.clientWidth;

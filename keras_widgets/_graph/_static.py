@@ -90,7 +90,7 @@ def layers(ids: list[str], edges: list[tuple[str, str]]) -> list[list[str]]:
     return result
 
 
-MAX_STATIC_NODES = 2_000  # a saved picture of more boxes is megabytes that nobody reads
+MAX_STATIC_NODES = 300  # more boxes make megabytes of HTML that a notebook page must parse
 
 
 def fallback_svg(
