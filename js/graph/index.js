@@ -13,6 +13,7 @@ import "./style.css";
 
 const DAGRE_MAX = 300;
 const SVG_MAX = 400; // SVG re-rasterizes every box's text on zoom: past a few hundred, canvas
+const WORKER_MIN = 2500; // below this our layout takes < 50 ms: quicker here than a worker's start
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0)); // let the page breathe
 
 let viewCounter = 0;
@@ -168,7 +169,7 @@ function render({ model, el }) {
   const waiting = new Map(); // request id -> {resolve, input}
   let requestId = 0;
 
-  function layoutOffThread(input) {
+  function startWorker() {
     if (!worker && !workerBroken) {
       try {
         worker = layoutWorker();
@@ -192,6 +193,11 @@ function render({ model, el }) {
         workerBroken = true;
       }
     }
+  }
+
+  function layoutOffThread(input) {
+    if (input.n < WORKER_MIN) return Promise.resolve(bigLayout(input));
+    startWorker();
     if (workerBroken) return tick().then(() => bigLayout(input));
     const id = ++requestId;
     return new Promise((resolve) => {
@@ -673,6 +679,7 @@ function render({ model, el }) {
   colors = colouring(data.nodes, model.get("color") || "kind");
   colorSelect.value = model.get("color") || "kind";
   fillLegend();
+  if (data.nodes.length >= WORKER_MIN) startWorker(); // it boots while the page settles
   requestAnimationFrame(() => relayout());
 
   return () => {

@@ -362,3 +362,60 @@ def test_50k_layers_draw_and_pan(notebook):
     assert fps_far["frames"] >= 5, fps_far
     nb.screenshot("graph_50k", graph)
     assert not nb.errors
+
+
+def _set_theme(page, theme):
+    page.evaluate(
+        f"window.jupyterapp.commands.execute('apputils:change-theme', {{theme: '{theme}'}})"
+    )
+    page.wait_for_function(f"() => document.body.dataset.jpThemeName === '{theme}'", timeout=30_000)
+
+
+def _luminance(page, selector):
+    return page.evaluate(
+        """(sel) => {
+            const c = getComputedStyle(document.querySelector(sel)).backgroundColor;
+            const [r, g, b] = c.match(/[\\d.]+/g).map(Number);
+            return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+        }""",
+        selector,
+    )
+
+
+def test_dark_theme_diff_marks_and_measure_colours(notebook):
+    """Hand-made data with measures and diff status (the cost and diff features fill these)."""
+    nb = notebook([BIG.format(n=13, measures=True, status=True)], name="graph_dark")
+    try:
+        # The theme is a user setting of this session's JupyterLab: set back in `finally`.
+        _set_theme(nb.page, "JupyterLab Dark")
+        nb.run_all(timeout=120)
+        graph = wait_graph(nb)
+        assert graph.get_attribute("data-kw-mode") == "svg"
+        assert _luminance(nb.page, ".kw-graph-viewport") < 0.25  # was bright white
+        assert _luminance(nb.page, ".kw-graph-toolbar") < 0.25
+        marked = graph.locator(".kw-graph-node[data-status=added]")
+        assert marked.count() > 0
+        assert marked.first.locator("text", has_text="+").count() == 1
+        assert graph.locator(".kw-graph-legend-status").count() == 4
+        dense = graph.locator(".kw-graph-node", has_text="dense_0_a").locator(".kw-graph-box")
+        kind_fill = dense.get_attribute("fill")
+        graph.locator(".kw-graph-color").select_option("flops")
+        assert nb.kernel("print(g.color)").strip() == "flops"
+        dense = graph.locator(".kw-graph-node", has_text="dense_0_a").locator(".kw-graph-box")
+        assert dense.get_attribute("fill") != kind_fill
+        # A node without that measure (LayerNormalization: flops None) is drawn as "no value".
+        norm = graph.locator(".kw-graph-node", has_text="layer_norm_0").locator(".kw-graph-box")
+        assert norm.get_attribute("fill") == "#ffffff"
+        assert "no value" in graph.locator(".kw-graph-legend").text_content()
+        # The drawing with marks and measure colours passes the saved picture's allow-list.
+        for _ in range(40):
+            if nb.kernel("print(g._svg is not None and 'data-status' in g._svg)").strip() == "True":
+                break
+            nb.page.wait_for_timeout(250)
+        else:
+            raise AssertionError("the drawing with diff marks was not kept as the static picture")
+        nb.page.mouse.move(5, 5)
+        nb.screenshot("graph_dark", graph)
+        assert not nb.errors
+    finally:
+        _set_theme(nb.page, "JupyterLab Light")
