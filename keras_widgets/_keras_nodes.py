@@ -216,3 +216,14 @@ def _flat_shapes(struct: Any) -> list[tuple]:
             return [tuple(struct)]
         return [s for v in struct for s in _flat_shapes(v)]
     return []
+
+
+def run_call(call: CallNode, values: dict[int, Any]) -> tuple[tuple, dict]:
+    """The real ``(args, kwargs)`` of ``call``: its symbolic arguments with each KerasTensor
+    replaced by ``values[id(tensor)]`` (what Functional's own graph runner does).
+
+    Private: ``Node.arguments.fill_in`` is how Keras re-runs a recorded call, keeping its
+    non-tensor arguments (``training=``, ``mask=``, attention's ``value``) in place.
+    """
+    node = call.operation._inbound_nodes[call.node_index]  # private, see docstring
+    return node.arguments.fill_in(values)

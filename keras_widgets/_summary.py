@@ -460,9 +460,14 @@ def _with_times(rows: list[LayerRow], profile: Any) -> tuple[list[LayerRow], flo
     out = []
     for row in rows:
         t = times.get(row.path)
-        if t is None and row.kind == "model":
-            inner = [v for k, v in times.items() if k.startswith(row.path + "/")]
-            t = sum(inner) if inner else None
+        if row.kind == "model":
+            # its layers' sum, so that the shares of the rows add up
+            inner = [
+                lt.ms
+                for lt in profile.layers
+                if lt.path.startswith(row.path + "/") and lt.kind != "model"
+            ]
+            t = sum(inner) if inner else t
         out.append(replace(row, time_ms=t))
     notes = [
         f"Times measured by kw.profile at batch size {profile.batch_size} on "
