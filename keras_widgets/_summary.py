@@ -301,7 +301,7 @@ def _collect(model: Any, depth: int, parent: str, weights: Weights, out: list[La
             times = max(len(layer_calls), 1)
             macs, m_partial = add_up([r.macs for r in direct])
             flops, f_partial = add_up([r.flops for r in direct])
-            act, a_partial = add_up([r.activation_bytes for r in out[before:] if r.kind != "model"])
+            act, a_partial = add_up([r.activation_bytes for r in out[before:] if _holds(r)])
             partial = m_partial or f_partial or any(r.lower_bound for r in direct)
             out[index] = replace(
                 row,
@@ -311,6 +311,12 @@ def _collect(model: Any, depth: int, parent: str, weights: Weights, out: list[La
                 activation_bytes=act * times if not a_partial else None,
                 lower_bound=partial or model_type(layer) == "subclassed",
             )
+
+
+def _holds(row: LayerRow) -> bool:
+    """Whether a row's outputs are tensors of their own (a nested model's outputs are its
+    layers'; its input layers hold the tensor its parent passed in)."""
+    return row.kind != "model" and not (row.depth and row.kind == "input")
 
 
 def _is_chain(rows: list[LayerRow]) -> bool:
@@ -346,7 +352,7 @@ def _totals(model: Any, weights: Weights, rows: list[LayerRow], subclassed: bool
     top = [r for r in rows if r.depth == 0]
     macs, m_partial = add_up([r.macs for r in top])
     flops, f_partial = add_up([r.flops for r in top])
-    leaves = [r for r in rows if r.kind != "model"]
+    leaves = [r for r in rows if _holds(r)]
     act, a_partial = add_up([r.activation_bytes for r in leaves])
     # A subclassed model's call() may use its layers any number of times: lower bounds.
     lower = m_partial or f_partial or subclassed or any(r.lower_bound for r in top)
