@@ -5,6 +5,7 @@ never pulls in Keras, TensorFlow, Plotly or JupyterLab):
 
 - :func:`summary` -- a rich, static HTML summary of any Keras model.
 - :func:`graph` -- an interactive layer graph widget.
+- :func:`profile` -- measured time per layer on the current backend and device.
 - :class:`LivePlot` -- a Keras callback streaming training curves into a Plotly chart.
 - :class:`SequentialBuilder` -- an interactive builder for ``keras.Sequential`` models.
 - :func:`runs` -- every run of a TensorBoard log directory, live, without a server.
@@ -23,6 +24,7 @@ _LAZY = {
     "summary": ("keras_widgets._summary", "summary"),
     "ModelSummary": ("keras_widgets._summary", "ModelSummary"),
     "graph": ("keras_widgets._graph", "graph"),
+    "profile": ("keras_widgets._profile", "profile"),
     "LivePlot": ("keras_widgets._liveplot", "LivePlot"),
     "SequentialBuilder": ("keras_widgets._builder", "SequentialBuilder"),
     "runs": ("keras_widgets._runs", "runs"),
@@ -34,6 +36,7 @@ __all__ = [
     "SequentialBuilder",
     "graph",
     "load_ipython_extension",
+    "profile",
     "runs",
     "summary",
     "unload_ipython_extension",
@@ -43,6 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from keras_widgets._builder import SequentialBuilder
     from keras_widgets._graph import graph
     from keras_widgets._liveplot import LivePlot
+    from keras_widgets._profile import profile
     from keras_widgets._summary import ModelSummary, summary
 
 

@@ -238,3 +238,14 @@ def fit_batch_size() -> int | None:
                 return None
         frame = frame.f_back
     return None
+
+
+def run_call(call: CallNode, values: dict[int, Any]) -> tuple[tuple, dict]:
+    """The real ``(args, kwargs)`` of ``call``: its symbolic arguments with each KerasTensor
+    replaced by ``values[id(tensor)]`` (what Functional's own graph runner does).
+
+    Private: ``Node.arguments.fill_in`` is how Keras re-runs a recorded call, keeping its
+    non-tensor arguments (``training=``, ``mask=``, attention's ``value``) in place.
+    """
+    node = call.operation._inbound_nodes[call.node_index]  # private, see docstring
+    return node.arguments.fill_in(values)

@@ -7,25 +7,35 @@ notebook and nbconvert), a plain-text table or a pandas DataFrame.
 
 from __future__ import annotations
 
-import functools
 import itertools
-import math
-import re
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, NamedTuple
 
+from keras_widgets._cost import readable_count
 from keras_widgets._html import esc
-from keras_widgets._keras_nodes import (
-    KINDS,
-    built_output_shapes,
-    call_nodes,
-    format_shape,
-    layer_kind,
-    model_type,
+from keras_widgets._keras_nodes import KINDS, call_nodes, format_shape, model_type
+from keras_widgets._walk import (
+    KIND_COLORS,
+    Weights,
+    add_up,
+    dtype_bits,
+    layer_facts,
+    subclassed_note,
+    unbuilt_note,
 )
 
-__all__ = ["KINDS", "LayerRow", "ModelSummary", "SummaryData", "Totals", "summary", "summary_data"]
+__all__ = [
+    "KINDS",
+    "LayerRow",
+    "ModelSummary",
+    "SummaryData",
+    "Totals",
+    "TrainingMemory",
+    "dtype_bits",
+    "summary",
+    "summary_data",
+]
 
 Shape = tuple  # ints / None, e.g. (None, 28, 28, 3)
 
@@ -45,23 +55,6 @@ def _format_shapes(shapes: tuple[Shape, ...]) -> str:
     if not shapes:
         return "?"
     return format_shape(shapes[0] if len(shapes) == 1 else list(shapes))
-
-
-@functools.lru_cache(maxsize=64)
-def dtype_bits(dtype: str) -> int:
-    """Bits per element of a Keras dtype name (float32 -> 32, bfloat16 -> 16, int4 -> 4)."""
-    name = str(dtype).rsplit(".", 1)[-1]  # "tf.float32"-style names too
-    if name == "bool":
-        return 8
-    match = re.search(r"(\d+)", name)
-    if match:
-        return int(match.group(1))
-    try:
-        import numpy as np
-
-        return np.dtype(name).itemsize * 8
-    except TypeError:
-        return 32  # unknown: assume the Keras default (float32)
 
 
 def readable_bytes(n: float) -> str:
@@ -97,6 +90,16 @@ class LayerRow:
     parent: str
     #: number of direct child rows (a nested model's layers)
     children: int = 0
+    #: multiply-accumulates per sample (all calls; a nested model: its layers); None: unknown
+    macs: int | None = None
+    #: 2 x MACs + element-wise work per sample; None: unknown
+    flops: int | None = None
+    #: bytes of the outputs per sample; None: unknown
+    activation_bytes: int | None = None
+    #: a nested model's figures leave out layers that could not be counted ("≥")
+    lower_bound: bool = False
+    #: measured milliseconds per batch (from ``kw.profile``); None when not profiled
+    time_ms: float | None = None
 
     @property
     def path(self) -> str:
@@ -119,7 +122,7 @@ class LayerRow:
 
 @dataclass(frozen=True)
 class Totals:
-    """Parameter counts and their memory (bytes, from the weights' own dtypes)."""
+    """Parameter counts and their memory (bytes, from the weights' own dtypes), and costs."""
 
     trainable_params: int = 0
     non_trainable_params: int = 0
@@ -128,6 +131,14 @@ class Totals:
     #: None unless the model is compiled and its optimizer built
     optimizer_params: int | None = None
     optimizer_bytes: float = 0
+    #: multiply-accumulates / FLOPs per sample of the counted layers
+    macs: int = 0
+    flops: int = 0
+    #: True when some layer could not be counted: the figures are lower bounds ("≥")
+    macs_lower_bound: bool = False
+    #: bytes of every layer output for one sample (what backprop keeps)
+    activation_bytes: int = 0
+    activation_lower_bound: bool = False
 
     @property
     def total_params(self) -> int:
@@ -137,6 +148,55 @@ class Totals:
     @property
     def total_bytes(self) -> float:
         return self.trainable_bytes + self.non_trainable_bytes + self.optimizer_bytes
+
+
+#: optimizer class -> slot variables kept per trainable weight (when not built yet)
+_SLOTS = {
+    "SGD": 0,
+    "Adam": 2,
+    "AdamW": 2,
+    "Nadam": 2,
+    "Adamax": 2,
+    "Adadelta": 2,
+    "Ftrl": 2,
+    "Adagrad": 1,
+    "Lion": 1,
+    "LossScaleOptimizer": 0,
+}
+
+
+@dataclass(frozen=True)
+class TrainingMemory:
+    """Estimated memory of one training step at ``batch_size``, in bytes.
+
+    total = params + gradients + optimizer slots + activations, where
+
+    - params: every weight, in its own dtype;
+    - gradients: one per trainable weight, same size;
+    - optimizer slots: the optimizer's real variables once it is built; before that,
+      slots-per-weight of its class (Adam 2, SGD with momentum 1, ...) x trainable bytes
+      (``optimizer_source`` says which; None: not compiled, not counted);
+    - activations: every layer's outputs at ``batch_size``, kept for the backward pass.
+
+    Framework workspace, temporaries and allocator slack are not included: a floor, not
+    a ceiling.
+    """
+
+    batch_size: int
+    params_bytes: float
+    gradient_bytes: float
+    optimizer_bytes: float
+    #: "variables" (built optimizer), "estimate" (from its class) or None (no optimizer)
+    optimizer_source: str | None
+    activation_bytes: float
+    #: some activations have unknown sizes: the total is a lower bound
+    lower_bound: bool = False
+
+    @property
+    def total_bytes(self) -> float:
+        return (
+            self.params_bytes + self.gradient_bytes + self.optimizer_bytes + self.activation_bytes
+        )
 
 
 @dataclass(frozen=True)
@@ -155,45 +215,24 @@ class SummaryData:
     show_trainable: bool = True
     expand_nested: bool = False
     notes: tuple[str, ...] = field(default=())
+    #: activation memory is shown for this many samples
+    batch_size: int = 1
+    training_memory: TrainingMemory | None = None
+    #: show the MACs / FLOPs / activation columns
+    show_cost: bool = True
+    #: measured per-batch time of the whole model (``kw.profile``); None when not profiled
+    step_ms: float | None = None
 
     @property
     def subclassed(self) -> bool:
         return self.model_type == "subclassed"
 
+    @property
+    def profiled(self) -> bool:
+        return self.step_ms is not None
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-class _Counter:
-    """Per-variable (count, bits) cache: nested rows and totals see the same weights."""
-
-    def __init__(self) -> None:
-        self._cache: dict[int, tuple[int, int]] = {}
-
-    def info(self, v: Any) -> tuple[int, int]:
-        key = id(v)
-        hit = self._cache.get(key)
-        if hit is None:
-            hit = (math.prod(tuple(v.shape)), dtype_bits(v.dtype))
-            self._cache[key] = hit
-        return hit
-
-    def count(self, weights: list[Any], layer_trainable: bool) -> tuple[int, int, float, float]:
-        """(trainable, non-trainable, trainable bits, non-trainable bits) of ``weights``."""
-        tp = ntp = tb = ntb = 0
-        seen = set()
-        for v in weights:
-            if id(v) in seen:
-                continue
-            seen.add(id(v))
-            n, bits = self.info(v)
-            if layer_trainable and v.trainable:
-                tp += n
-                tb += n * bits
-            else:
-                ntp += n
-                ntb += n * bits
-        return tp, ntp, tb, ntb
 
 
 def _calls_by_operation(model: Any) -> dict[int, list[Any]]:
@@ -217,45 +256,37 @@ def _operations(model: Any, kind: str) -> list[Any]:
     return list(getattr(model, "layers", None) or ())
 
 
-def _layer_row(
-    layer: Any, depth: int, parent: str, calls: list[Any], counter: _Counter
-) -> LayerRow:
-    if calls:
-        shapes = tuple(tuple(tuple(t.shape) for t in c.outputs) for c in calls)
-        inbound = tuple(
-            tuple(Link(i.operation.name, i.node_index, i.tensor_index) for i in c.inputs)
-            for c in calls
-        )
-    else:
-        fallback = built_output_shapes(layer)
-        shapes = (tuple(fallback),) if fallback else ()
-        inbound = ()
-    built = bool(getattr(layer, "built", True))
-    weights = (getattr(layer, "weights", None) or []) if built else []
-    layer_trainable = bool(getattr(layer, "trainable", False))
-    tp, ntp, _, _ = counter.count(weights, layer_trainable)
+def _layer_row(layer: Any, depth: int, parent: str, calls: list[Any], weights: Weights) -> LayerRow:
+    facts = layer_facts(layer, calls, weights)
+    inbound = tuple(
+        tuple(Link(i.operation.name, i.node_index, i.tensor_index) for i in c.inputs) for c in calls
+    )
     return LayerRow(
-        name=str(layer.name),
-        class_name=type(layer).__name__,
-        kind=layer_kind(layer),
-        output_shapes=shapes,
+        name=facts.name,
+        class_name=facts.class_name,
+        kind=facts.kind,
+        output_shapes=facts.output_shapes,
         inbound=inbound,
-        params=tp + ntp if built else None,
-        trainable_params=tp,
-        non_trainable_params=ntp,
-        trainable=layer_trainable if weights else None,
-        built=built,
+        params=facts.params,
+        trainable_params=facts.trainable_params,
+        non_trainable_params=facts.non_trainable_params,
+        trainable=facts.trainable,
+        built=facts.built,
         depth=depth,
         parent=parent,
+        macs=facts.macs,
+        flops=facts.flops,
+        activation_bytes=facts.activation_bytes,
     )
 
 
-def _collect(model: Any, depth: int, parent: str, counter: _Counter, out: list[LayerRow]) -> None:
+def _collect(model: Any, depth: int, parent: str, weights: Weights, out: list[LayerRow]) -> None:
     kind = model_type(model)
     calls = _calls_by_operation(model)
     for layer in _operations(model, kind):
         index = len(out)
-        row = _layer_row(layer, depth, parent, calls.get(id(layer), []), counter)
+        layer_calls = calls.get(id(layer), [])
+        row = _layer_row(layer, depth, parent, layer_calls, weights)
         if kind == "sequential" and row.inbound:
             # A Sequential's calls go through its hidden Input layer: a chain, nothing to tell.
             row = replace(row, inbound=())
@@ -264,9 +295,28 @@ def _collect(model: Any, depth: int, parent: str, counter: _Counter, out: list[L
         # stay one row.
         if row.kind == "model":
             before = len(out)
-            _collect(layer, depth + 1, row.path, counter, out)
-            direct = sum(1 for r in out[before:] if r.depth == depth + 1)
-            out[index] = replace(row, children=direct)
+            _collect(layer, depth + 1, row.path, weights, out)
+            direct = [r for r in out[before:] if r.depth == depth + 1]
+            # the nested model's cost: its layers' cost, once per call in this graph
+            times = max(len(layer_calls), 1)
+            macs, m_partial = add_up([r.macs for r in direct])
+            flops, f_partial = add_up([r.flops for r in direct])
+            act, a_partial = add_up([r.activation_bytes for r in out[before:] if _holds(r)])
+            partial = m_partial or f_partial or any(r.lower_bound for r in direct)
+            out[index] = replace(
+                row,
+                children=len(direct),
+                macs=macs * times,
+                flops=flops * times,
+                activation_bytes=act * times if not a_partial else None,
+                lower_bound=partial or model_type(layer) == "subclassed",
+            )
+
+
+def _holds(row: LayerRow) -> bool:
+    """Whether a row's outputs are tensors of their own (a nested model's outputs are its
+    layers'; its input layers hold the tensor its parent passed in)."""
+    return row.kind != "model" and not (row.depth and row.kind == "input")
 
 
 def _is_chain(rows: list[LayerRow]) -> bool:
@@ -285,56 +335,151 @@ def _is_chain(rows: list[LayerRow]) -> bool:
     return all(n <= 1 for n in consumers.values())
 
 
-def _totals(model: Any, counter: _Counter) -> Totals:
-    weights = list(getattr(model, "weights", None) or []) if getattr(model, "built", True) else []
-    tp, ntp, tb, ntb = counter.count(weights, bool(getattr(model, "trainable", True)))
+def _totals(model: Any, weights: Weights, rows: list[LayerRow], subclassed: bool) -> Totals:
+    model_weights = (
+        list(getattr(model, "weights", None) or []) if getattr(model, "built", True) else []
+    )
+    tp, ntp, tb, ntb = weights.count(model_weights, bool(getattr(model, "trainable", True)))
     opt = getattr(model, "optimizer", None)
     opt_params = None
     opt_bits = 0
     if getattr(model, "compiled", False) and opt is not None and getattr(opt, "built", False):
         opt_params = 0
         for v in opt.variables:
-            n, bits = counter.info(v)
+            n, bits = weights.info(v)
             opt_params += n
             opt_bits += n * bits
-    return Totals(tp, ntp, tb / 8, ntb / 8, opt_params, opt_bits / 8)
+    top = [r for r in rows if r.depth == 0]
+    macs, m_partial = add_up([r.macs for r in top])
+    flops, f_partial = add_up([r.flops for r in top])
+    leaves = [r for r in rows if _holds(r)]
+    act, a_partial = add_up([r.activation_bytes for r in leaves])
+    # A subclassed model's call() may use its layers any number of times: lower bounds.
+    lower = m_partial or f_partial or subclassed or any(r.lower_bound for r in top)
+    return Totals(
+        tp,
+        ntp,
+        tb / 8,
+        ntb / 8,
+        opt_params,
+        opt_bits / 8,
+        macs=macs,
+        flops=flops,
+        macs_lower_bound=lower,
+        activation_bytes=act,
+        activation_lower_bound=a_partial or subclassed,
+    )
+
+
+def _optimizer_slots(model: Any, totals: Totals) -> tuple[float, str | None]:
+    """(bytes, source) of the optimizer's slot variables; see :class:`TrainingMemory`."""
+    opt = getattr(model, "optimizer", None)
+    if not getattr(model, "compiled", False) or opt is None:
+        return 0.0, None
+    if totals.optimizer_params is not None:
+        return totals.optimizer_bytes, "variables"
+    name = type(opt).__name__
+    slots = _SLOTS.get(name)
+    config = opt.get_config() if hasattr(opt, "get_config") else {}
+    if name == "SGD" and config.get("momentum"):
+        slots = 1
+    elif name == "RMSprop":
+        slots = 1 + bool(config.get("momentum")) + bool(config.get("centered"))
+    elif name in ("Adam", "AdamW", "Nadam") and config.get("amsgrad"):
+        slots = 3
+    if slots is None:
+        return 0.0, None
+    return slots * totals.trainable_bytes, "estimate"
+
+
+def _training_memory(model: Any, totals: Totals, batch_size: int) -> TrainingMemory:
+    opt_bytes, source = _optimizer_slots(model, totals)
+    return TrainingMemory(
+        batch_size=batch_size,
+        params_bytes=totals.trainable_bytes + totals.non_trainable_bytes,
+        gradient_bytes=totals.trainable_bytes,
+        optimizer_bytes=opt_bytes,
+        optimizer_source=source,
+        activation_bytes=totals.activation_bytes * batch_size,
+        lower_bound=totals.activation_lower_bound,
+    )
 
 
 def summary_data(
-    model: Any, expand_nested: bool = False, show_trainable: bool = True
+    model: Any,
+    expand_nested: bool = False,
+    show_trainable: bool = True,
+    batch_size: int = 1,
+    profile: Any = None,
+    show_cost: bool = True,
 ) -> SummaryData:
     """Plain data describing ``model``: one row per layer (nested models' layers included,
-    with ``depth`` > 0), parameter totals and flags. Never raises for unbuilt models."""
-    counter = _Counter()
+    with ``depth`` > 0), parameter and cost totals and flags. Never raises for unbuilt
+    models. ``profile`` (from :func:`keras_widgets.profile`) adds measured times."""
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    weights = Weights()
     rows: list[LayerRow] = []
-    _collect(model, 0, "", counter, rows)
+    _collect(model, 0, "", weights, rows)
     kind = model_type(model)
     built = bool(getattr(model, "built", True))
+    name = str(getattr(model, "name", type(model).__name__))
     notes = []
     if kind == "subclassed":
-        notes.append(
-            "Subclassed model: layers are listed in the order they were created (not "
-            "necessarily the order call() uses them); output shapes are best effort and "
-            "connections are unknown."
-        )
+        notes.append(subclassed_note(name, len(getattr(model, "layers", ()))))
     if not built:
-        notes.append(
-            "The model is not built yet: call it on data or use model.build(input_shape) "
-            "to see output shapes and parameter counts."
-        )
+        notes.append(unbuilt_note(name))
+    step_ms = None
+    if profile is not None:
+        rows, step_ms, profile_notes = _with_times(rows, profile)
+        notes.extend(profile_notes)
     show_connections = kind == "functional" and not _is_chain(rows)
+    totals = _totals(model, weights, rows, kind == "subclassed")
+    if totals.macs_lower_bound and kind != "subclassed":
+        unknown = sorted({r.class_name for r in rows if r.macs is None and r.kind != "model"})
+        if unknown:
+            notes.append(
+                "MACs and FLOPs are lower bounds (≥): these layers cannot be counted "
+                f"from their config: {', '.join(unknown)}."
+            )
     return SummaryData(
-        name=str(getattr(model, "name", type(model).__name__)),
+        name=name,
         class_name=type(model).__name__,
         model_type=kind,
         built=built,
         rows=tuple(rows),
-        totals=_totals(model, counter),
+        totals=totals,
         show_connections=show_connections,
         show_trainable=show_trainable,
         expand_nested=expand_nested,
         notes=tuple(notes),
+        batch_size=batch_size,
+        training_memory=_training_memory(model, totals, batch_size) if built else None,
+        show_cost=show_cost,
+        step_ms=step_ms,
     )
+
+
+def _with_times(rows: list[LayerRow], profile: Any) -> tuple[list[LayerRow], float, list[str]]:
+    """Rows with the profile's per-layer milliseconds; a nested model gets its layers' sum."""
+    times = profile.times
+    out = []
+    for row in rows:
+        t = times.get(row.path)
+        if row.kind == "model":
+            # its layers' sum, so that the shares of the rows add up
+            inner = [
+                lt.ms
+                for lt in profile.layers
+                if lt.path.startswith(row.path + "/") and lt.kind != "model"
+            ]
+            t = sum(inner) if inner else t
+        out.append(replace(row, time_ms=t))
+    notes = [
+        f"Times measured by kw.profile at batch size {profile.batch_size} on "
+        f"{profile.backend} ({profile.device}): median of {profile.repeats} repeats."
+    ]
+    return out, profile.step_ms, notes
 
 
 # --------------------------------------------------------------------------- rendering
@@ -369,14 +514,6 @@ color:inherit;border:none;border-bottom:1px solid var(--kw-border);vertical-alig
 .kw-summary .kw-lname{font-weight:500}
 .kw-summary .kw-type{display:inline-block;margin-left:6px;padding:0 6px;border-radius:4px;font-size:11px;
 color:var(--kw-muted);background:rgba(128,128,128,.14)}
-.kw-summary .kw-k-input{background:rgba(128,128,128,.22)}
-.kw-summary .kw-k-conv{background:rgba(66,133,244,.2)}
-.kw-summary .kw-k-dense{background:rgba(219,68,55,.18)}
-.kw-summary .kw-k-recurrent{background:rgba(171,71,188,.2)}
-.kw-summary .kw-k-pooling{background:rgba(0,172,193,.2)}
-.kw-summary .kw-k-normalization{background:rgba(124,179,66,.22)}
-.kw-summary .kw-k-merge{background:rgba(255,167,38,.25)}
-.kw-summary .kw-k-model{background:rgba(92,107,192,.25)}
 .kw-summary .kw-yes{color:#2da44e}.kw-summary .kw-no{color:#cf222e}
 .kw-summary .kw-caret{display:inline-block;width:1.1em;cursor:pointer;user-select:none;color:var(--kw-muted)}
 .kw-summary .kw-caret::before{content:"\\25B8"}
@@ -389,6 +526,13 @@ font-size:12.5px;width:max-content}
 .kw-summary .kw-sum-totals .kw-tb{color:var(--kw-faint)}
 .kw-summary .kw-sum-totals .kw-total{font-weight:600}
 """
+
+
+# Badge colours come from the one palette the graph uses too (keras_widgets._walk).
+_KIND_CSS = "".join(
+    f".kw-summary .kw-k-{kind}{{background:{fill};color:{stroke};box-shadow:inset 0 0 0 1px {stroke}55}}"
+    for kind, (fill, stroke) in KIND_COLORS.items()
+)
 
 
 def _depth_css(depth: int) -> str:
@@ -439,6 +583,10 @@ def render_html(data: SummaryData) -> str:
     """A self-contained static HTML summary (scoped CSS, CSS-only collapsible nested rows)."""
     uid = f"kws-{uuid.uuid4().hex[:8]}{next(_ids)}"
     headers = ["<th>Layer (type)</th>", "<th>Output shape</th>", '<th class="kw-num">Param #</th>']
+    headers += [
+        f'<th class="kw-num" title="{esc(title)}">{esc(text)}</th>'
+        for text, title in _cost_headers(data)
+    ]
     if data.show_connections:
         headers.append("<th>Connected to</th>")
     if data.show_trainable:
@@ -480,6 +628,7 @@ def render_html(data: SummaryData) -> str:
             f'<td class="kw-shape kw-mono">{_shape_html(row)}</td>',
             f'<td class="kw-num kw-mono">{_params_html(row)}</td>',
         ]
+        cells += [f'<td class="kw-num kw-mono">{cell}</td>' for cell in _cost_cells_html(data, row)]
         if data.show_connections:
             cells.append(f'<td class="kw-conn kw-mono">{_connections_html(row)}</td>')
         if data.show_trainable:
@@ -498,7 +647,7 @@ def render_html(data: SummaryData) -> str:
     if not data.built:
         badges.append('<span class="kw-badge kw-badge-warn">unbuilt</span>')
     notes = "".join(f'<div class="kw-sum-note">{esc(n)}</div>' for n in data.notes)
-    css = _CSS + "".join(_depth_css(d) for d in sorted(depths)) + "".join(rules)
+    css = _CSS + _KIND_CSS + "".join(_depth_css(d) for d in sorted(depths)) + "".join(rules)
     return (
         f'<div class="kw-summary" id="{uid}"><style>{css}</style>'
         f'<div class="kw-sum-head"><span class="kw-sum-title">Model: '
@@ -506,30 +655,130 @@ def render_html(data: SummaryData) -> str:
         + "".join(toggles)
         + f'<table class="kw-sum-table"><thead><tr>{"".join(headers)}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
-        f"{_totals_html(data.totals)}</div>"
+        f"{_totals_html(data)}</div>"
     )
 
 
-def _totals_html(t: Totals) -> str:
+def _totals_lines(data: SummaryData) -> list[tuple[str, str, str]]:
+    """(label, figure, detail) lines under the table, shared by HTML and text."""
+    t = data.totals
     lines = [
-        ("Total params", t.total_params, t.total_bytes, " kw-total"),
-        ("Trainable params", t.trainable_params, t.trainable_bytes, ""),
-        ("Non-trainable params", t.non_trainable_params, t.non_trainable_bytes, ""),
+        ("Total params", _fmt_int(t.total_params), readable_bytes(t.total_bytes)),
+        ("Trainable params", _fmt_int(t.trainable_params), readable_bytes(t.trainable_bytes)),
+        (
+            "Non-trainable params",
+            _fmt_int(t.non_trainable_params),
+            readable_bytes(t.non_trainable_bytes),
+        ),
     ]
     if t.optimizer_params is not None:
-        lines.append(("Optimizer params", t.optimizer_params, t.optimizer_bytes, ""))
+        lines.append(
+            ("Optimizer params", _fmt_int(t.optimizer_params), readable_bytes(t.optimizer_bytes))
+        )
+    if not data.show_cost:
+        return lines
+    ge = "≥ " if t.macs_lower_bound else ""
+    lines.append(("MACs per sample", readable_count(t.macs, t.macs_lower_bound), f"{ge}{t.macs:,}"))
+    lines.append(
+        ("FLOPs per sample", readable_count(t.flops, t.macs_lower_bound), "2 x MACs + element-wise")
+    )
+    b = data.batch_size
+    ge = "≥ " if t.activation_lower_bound else ""
+    lines.append(
+        (
+            f"Activations (batch {b})",
+            ge + readable_bytes(t.activation_bytes * b),
+            "every layer output",
+        )
+    )
+    m = data.training_memory
+    if m is not None:
+        opt = {
+            "variables": f"optimizer {readable_bytes(m.optimizer_bytes)}",
+            "estimate": f"optimizer ~{readable_bytes(m.optimizer_bytes)} (estimated)",
+            None: "no optimizer (not compiled)",
+        }[m.optimizer_source]
+        detail = (
+            f"params {readable_bytes(m.params_bytes)} + gradients "
+            f"{readable_bytes(m.gradient_bytes)} + {opt} + activations "
+            f"{readable_bytes(m.activation_bytes)}"
+        )
+        ge = "≥ " if m.lower_bound else ""
+        lines.append((f"Training memory (batch {b})", ge + readable_bytes(m.total_bytes), detail))
+    if data.profiled:
+        layer_sum = sum(r.time_ms or 0 for r in data.rows if r.kind != "model")
+        lines.append(
+            (
+                "Time per batch",
+                f"{data.step_ms:.2f} ms",
+                f"whole model; sum of layers {layer_sum:.2f} ms",
+            )
+        )
+    return lines
+
+
+def _totals_html(data: SummaryData) -> str:
     cells = "".join(
-        f'<span class="kw-tl{extra}">{label}</span>'
-        f'<span class="kw-num kw-mono{extra}">{_fmt_int(n)}</span>'
-        f'<span class="kw-tb kw-mono">{readable_bytes(b)}</span>'
-        for label, n, b, extra in lines
+        f'<span class="kw-tl{extra}">{esc(label)}</span>'
+        f'<span class="kw-num kw-mono{extra}">{esc(figure)}</span>'
+        f'<span class="kw-tb kw-mono">{esc(detail)}</span>'
+        for i, (label, figure, detail) in enumerate(_totals_lines(data))
+        for extra in (" kw-total" if i == 0 else "",)
     )
     return f'<div class="kw-sum-totals">{cells}</div>'
+
+
+def _cost_headers(data: SummaryData) -> list[tuple[str, str]]:
+    """(header, tooltip) of the cost columns."""
+    if not data.show_cost:
+        return []
+    heads = [
+        ("MACs", "multiply-accumulates per sample; ? = cannot be counted"),
+        ("FLOPs", "2 x MACs + element-wise work, per sample"),
+        (f"Activations (batch {data.batch_size})", f"output bytes at batch size {data.batch_size}"),
+    ]
+    if data.profiled:
+        heads += [
+            ("Time (ms)", "measured per batch by kw.profile"),
+            ("Share", "of the layers' sum"),
+        ]
+    return heads
+
+
+def _cost_texts(data: SummaryData, row: LayerRow) -> list[str]:
+    if not data.show_cost:
+        return []
+    ge = "≥ " if row.lower_bound else ""
+    act = row.activation_bytes
+    texts = [
+        readable_count(row.macs, row.lower_bound),
+        readable_count(row.flops, row.lower_bound),
+        "?" if act is None else ge + readable_bytes(act * data.batch_size),
+    ]
+    if data.profiled:
+        total = sum(r.time_ms or 0 for r in data.rows if r.kind != "model") or 1.0
+        t = row.time_ms
+        texts += ["-" if t is None else f"{t:.3f}", "-" if t is None else f"{100 * t / total:.1f}%"]
+    return texts
+
+
+def _cost_cells_html(data: SummaryData, row: LayerRow) -> list[str]:
+    out = []
+    for text in _cost_texts(data, row):
+        if text in ("0", "?", "-"):
+            cls = "kw-zero" if text == "0" else "kw-dash"
+            title = ' title="cannot be counted from its config"' if text == "?" else ""
+            out.append(f'<span class="{cls}"{title}>{text}</span>')
+        else:
+            out.append(esc(text))
+    return out
 
 
 def render_text(data: SummaryData) -> str:
     """A plain-text table (nested rows indented, shown only with ``expand_nested``)."""
     header = ["Layer (type)", "Output shape", "Param #"]
+    header += [text for text, _ in _cost_headers(data)]
+    right = set(range(2, len(header)))  # numbers are right-aligned
     if data.show_connections:
         header.append("Connected to")
     if data.show_trainable:
@@ -541,6 +790,7 @@ def render_text(data: SummaryData) -> str:
         indent = "  " * (row.depth - 1) + "└ " if row.depth else ""
         params = "unbuilt" if row.params is None else _fmt_int(row.params)
         cells = [f"{indent}{row.name} ({row.class_name})", row.output_shape, params]
+        cells += _cost_texts(data, row)
         if data.show_connections:
             cells.append(row.connected_to)
         if data.show_trainable:
@@ -550,7 +800,7 @@ def render_text(data: SummaryData) -> str:
 
     def line(cells: list[str]) -> str:
         parts = [
-            c.rjust(w) if i == 2 else c.ljust(w)
+            c.rjust(w) if i in right else c.ljust(w)
             for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         ]
         return "  ".join(parts).rstrip()
@@ -561,18 +811,16 @@ def render_text(data: SummaryData) -> str:
         flags.append("subclassed, best effort")
     if not data.built:
         flags.append("unbuilt")
-    t = data.totals
     out = [f'Model: "{data.name}" ({", ".join(flags)})', rule, line(header), rule]
     out += [line(r) for r in table[1:]]
     out.append(rule)
-    totals = [
-        ("Total params", t.total_params, t.total_bytes),
-        ("Trainable params", t.trainable_params, t.trainable_bytes),
-        ("Non-trainable params", t.non_trainable_params, t.non_trainable_bytes),
-    ]
-    if t.optimizer_params is not None:
-        totals.append(("Optimizer params", t.optimizer_params, t.optimizer_bytes))
-    out += [f"{label}: {_fmt_int(n)} ({readable_bytes(b)})" for label, n, b in totals]
+    for i, (label, figure, detail) in enumerate(_totals_lines(data)):
+        # params lines keep Keras' "Total params: 1,234 (4.82 KB)" form
+        out.append(
+            f"{label}: {figure} ({detail})"
+            if i < 4 or "params" in label
+            else f"{label}: {figure}  [{detail}]"
+        )
     out += list(data.notes)
     return "\n".join(out)
 
@@ -594,6 +842,22 @@ class ModelSummary:
     @property
     def totals(self) -> Totals:
         return self.data.totals
+
+    @property
+    def macs(self) -> int:
+        """Multiply-accumulates per sample of the whole model (a lower bound when
+        ``totals.macs_lower_bound``: some layer could not be counted)."""
+        return self.data.totals.macs
+
+    @property
+    def flops(self) -> int:
+        """FLOPs per sample: 2 x MACs + element-wise work."""
+        return self.data.totals.flops
+
+    @property
+    def training_memory(self) -> TrainingMemory | None:
+        """The training-memory estimate at ``batch_size`` (None for an unbuilt model)."""
+        return self.data.training_memory
 
     def _repr_html_(self) -> str:
         return render_html(self.data)
@@ -628,6 +892,14 @@ class ModelSummary:
                 "non_trainable_params": r.non_trainable_params,
                 "trainable": r.trainable,
                 "connected_to": r.connected_to,
+                "macs": r.macs,
+                "flops": r.flops,
+                "activation_bytes": (
+                    None
+                    if r.activation_bytes is None
+                    else r.activation_bytes * self.data.batch_size
+                ),
+                **({"time_ms": r.time_ms} if self.data.profiled else {}),
                 "depth": r.depth,
                 "parent": r.parent,
                 "built": r.built,
@@ -639,10 +911,19 @@ class ModelSummary:
         if records:
             df["params"] = df["params"].astype("Int64")
             df["trainable"] = df["trainable"].astype("boolean")
+            for column in ("macs", "flops", "activation_bytes"):
+                df[column] = df[column].astype("Int64")
         return df
 
 
-def summary(model: Any, expand_nested: bool = False, show_trainable: bool = True) -> ModelSummary:
+def summary(
+    model: Any,
+    expand_nested: bool = False,
+    show_trainable: bool = True,
+    batch_size: int = 1,
+    profile: Any = None,
+    show_cost: bool = True,
+) -> ModelSummary:
     """A rich summary of a Keras model that displays as an HTML table in notebooks.
 
     Example::
@@ -651,14 +932,21 @@ def summary(model: Any, expand_nested: bool = False, show_trainable: bool = True
         model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
         kw.summary(model)            # last expression of a cell: an HTML table
         kw.summary(model).to_dataframe()
+        kw.summary(model).macs       # multiply-accumulates per sample
 
     Args:
         model: any Keras model (Sequential, Functional, subclassed; built or not).
         expand_nested: show nested models' layers (in HTML they stay collapsible).
         show_trainable: add a "Trainable" column.
+        batch_size: activation memory and the training-memory estimate are for this many
+            samples (MACs and FLOPs are always per sample).
+        profile: a :func:`keras_widgets.profile` result: adds measured times per layer.
+        show_cost: show the MACs, FLOPs and activation columns.
     """
     import keras
 
     if not isinstance(model, keras.layers.Layer):
         raise TypeError(f"kw.summary() expects a Keras model, got {type(model).__name__}")
-    return ModelSummary(summary_data(model, expand_nested, show_trainable))
+    return ModelSummary(
+        summary_data(model, expand_nested, show_trainable, batch_size, profile, show_cost)
+    )

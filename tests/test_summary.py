@@ -150,9 +150,19 @@ def test_functional_multi_io_shared_and_multi_output_layers():
     assert rows["out2"].connected_to == "split[0][1]"
     assert rows["shared"].params == 25
     doc = parse(kw.summary(model)._repr_html_())
-    assert doc.rows[0] == ["Layer (type)", "Output shape", "Param #", "Connected to", "Trainable"]
+    assert doc.rows[0] == [
+        "Layer (type)",
+        "Output shape",
+        "Param #",
+        "MACs",
+        "FLOPs",
+        "Activations (batch 1)",
+        "Connected to",
+        "Trainable",
+    ]
     body = {r[0]: r for r in doc.rows[1:]}
-    assert body["mergeAdd"][3] == "shared[0][0], shared[1][0]"
+    assert body["mergeAdd"][6] == "shared[0][0], shared[1][0]"
+    assert body["sharedDense"][3] == "40"  # two calls of a 4 -> 5 Dense
     assert body["out2Dense"][1:3] == ["(None, 2)", "8"]  # 3 * 2 + 2
 
 
@@ -266,7 +276,10 @@ def test_subclassed_model_best_effort():
     assert [r.params for r in data.rows] == [16, 5]
     assert data.rows[1].output_shapes == (((2, 1),),)  # from the shapes it was built with
     assert not data.show_connections
-    assert any("Subclassed model" in n for n in data.notes)
+    # the note shared with kw.graph (one wording for both views)
+    assert any("is a subclassed model" in n and "2 tracked layers" in n for n in data.notes)
+    assert data.rows[0].macs is None  # no graph: cannot be counted, never 0
+    assert data.totals.macs_lower_bound
     assert "subclassed, best effort" in str(kw.summary(model))
 
 
@@ -355,6 +368,9 @@ def test_dataframe_and_text_views():
         "non_trainable_params",
         "trainable",
         "connected_to",
+        "macs",
+        "flops",
+        "activation_bytes",
         "depth",
         "parent",
         "built",

@@ -6,44 +6,60 @@ import math
 from typing import Any
 
 from keras_widgets import _keras_nodes as kn
-
-UNBUILT_NOTE = (
-    "{name} is not built yet: output shapes and parameter counts are unknown. Build it "
-    "(model.build(input_shape), call it on data, or start it with keras.Input(...)) to see them."
+from keras_widgets._walk import (
+    KIND_COLORS,
+    Weights,
+    add_up,
+    layer_facts,
+    subclassed_note,
+    unbuilt_note,
 )
-SUBCLASSED_NOTE = (
-    "{name} is a subclassed model: its call() is Python code, so Keras does not record how its "
-    "layers connect. It is shown as one node; its {count} tracked layers are listed in its details."
-)
+
+#: what ``kw.graph(model, color=...)`` can colour nodes by ("kind" is the default palette)
+MEASURES = ("macs", "flops", "params", "memory", "time")
 
 
-def graph_data(model: Any, expand_nested: bool = False) -> dict:
+def graph_data(
+    model: Any, expand_nested: bool = False, batch_size: int = 1, profile: Any = None
+) -> dict:
     """The layer graph of ``model`` as plain data.
 
-    Returns ``{"model", "nodes", "edges", "groups", "notes"}``. Nodes carry ``id``, ``name``,
-    ``class_name``, ``kind``, ``output_shape``, ``params`` (None when unknown), ``trainable``,
-    ``parent`` (the id of the nested-model group holding it, or None) and flags. Edges join
+    Returns ``{"model", "nodes", "edges", "groups", "notes", "palette"}``. Nodes carry ``id``,
+    ``name``, ``class_name``, ``kind``, ``output_shape``, ``params`` (None when unknown),
+    ``trainable``, ``parent`` (the id of the nested-model group holding it, or None), flags and
+    ``measures``: ``macs`` and ``flops`` per sample, ``params``, ``memory`` (output bytes at
+    ``batch_size``) and, with a ``kw.profile`` result, ``time`` (ms); None when unknown, a
+    nested model's the sum of its layers'. ``palette`` maps each kind to [fill, stroke]
+    (the summary's badges use the same). Edges join
     leaf nodes (``source``, ``target``, ``shape`` of the tensor); a view that collapses a
     group draws the edges of its members to the group's own node. ``groups`` lists nested
     models with their ``children`` and whether they start ``expanded``.
     """
-    return extract(model, expand_nested)[0]
+    return extract(model, expand_nested, batch_size, profile)[0]
 
 
-def extract(model: Any, expand_nested: bool = False) -> tuple[dict, dict[str, Any]]:
+def extract(
+    model: Any, expand_nested: bool = False, batch_size: int = 1, profile: Any = None
+) -> tuple[dict, dict[str, Any]]:
     """:func:`graph_data` plus the layer object behind each node id (for details on request)."""
     import keras
 
     if not isinstance(model, keras.Model):
         raise TypeError(f"kw.graph expects a Keras model, got {type(model).__name__}")
-    builder = _Builder(expand_nested)
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    builder = _Builder(expand_nested, batch_size, profile)
     builder.add_model(model)
     return builder.result(model), builder.objects
 
 
 class _Builder:
-    def __init__(self, expand_nested: bool):
+    def __init__(self, expand_nested: bool, batch_size: int = 1, profile: Any = None):
         self.expand_nested = expand_nested
+        self.batch_size = batch_size
+        self.times = profile.times if profile is not None else None
+        self.weights = Weights()
+        self._paths: dict[str, str] = {}  # node id -> "/"-joined names, as kw.profile keys
         self.nodes: list[dict] = []
         self.edges: list[dict] = []
         self.groups: list[dict] = []
@@ -58,11 +74,11 @@ class _Builder:
     def add_model(self, model: Any) -> None:
         kind = kn.model_type(model)
         if kind == "subclassed":
-            node = self._node(model, None, None)
-            self.notes.append(SUBCLASSED_NOTE.format(name=model.name, count=len(model.layers)))
+            node = self._node(model, None, [])
+            self.notes.append(subclassed_note(model.name, len(model.layers)))
             node["is_output"] = True
             if not model.built:
-                self.notes.append(UNBUILT_NOTE.format(name=model.name))
+                self.notes.append(unbuilt_note(model.name))
             return
         self._add_contents(model, None)
         if _is_built_graph(model):
@@ -77,10 +93,10 @@ class _Builder:
         """Nodes and edges of a Sequential/Functional model, inside group ``parent``."""
         if not _is_built_graph(model):
             # An unbuilt Sequential: the order of layers is all we know.
-            self.notes.append(UNBUILT_NOTE.format(name=model.name))
+            self.notes.append(unbuilt_note(model.name))
             previous = None
             for layer in model.layers:
-                self._add_layer(layer, parent, None)
+                self._add_layer(layer, parent, [])
                 if previous is not None:
                     src = self._resolve_source(previous, 0, parent)
                     dst = self._resolve_target(layer, 0, parent)
@@ -88,12 +104,12 @@ class _Builder:
                 previous = layer
             return
         calls = kn.call_nodes(model)
+        by_op: dict[int, list[Any]] = {}
         for call in calls:
-            key = (parent, id(call.operation))
-            if key in self._ids:
-                self._node_by_id[self._ids[key]]["calls"] += 1
-            else:
-                self._add_layer(call.operation, parent, call)
+            by_op.setdefault(id(call.operation), []).append(call)
+        for call in calls:
+            if (parent, id(call.operation)) not in self._ids:
+                self._add_layer(call.operation, parent, by_op[id(call.operation)])
         for call in calls:
             for position, inbound in enumerate(call.inputs):
                 src = self._resolve_source(inbound.operation, inbound.tensor_index, parent)
@@ -101,8 +117,8 @@ class _Builder:
                 shape = _shape(inbound.tensor)
                 self.edges.append({"source": src, "target": dst, "shape": shape})
 
-    def _add_layer(self, layer: Any, parent: str | None, call: Any) -> str:
-        node = self._node(layer, parent, call)
+    def _add_layer(self, layer: Any, parent: str | None, calls: list[Any]) -> str:
+        node = self._node(layer, parent, calls)
         nested = kn.is_model(layer) and kn.model_type(layer) != "subclassed"
         if nested:
             nid = node["id"]
@@ -119,38 +135,71 @@ class _Builder:
             self._group_by_id[nid] = group
             self._add_contents(layer, nid)
         elif kn.is_model(layer):
-            self.notes.append(SUBCLASSED_NOTE.format(name=layer.name, count=len(layer.layers)))
+            self.notes.append(subclassed_note(layer.name, len(layer.layers)))
         return node["id"]
 
-    def _node(self, layer: Any, parent: str | None, call: Any) -> dict:
+    def _node(self, layer: Any, parent: str | None, calls: list[Any]) -> dict:
         nid = f"n{len(self.nodes)}"
         self._ids[(parent, id(layer))] = nid
         self.objects[nid] = layer
-        if call is not None:
-            shapes = [_shape(t) for t in call.outputs]
+        path = f"{self._paths[parent]}/{layer.name}" if parent else str(layer.name)
+        self._paths[nid] = path
+        facts = layer_facts(layer, calls, self.weights)  # the same facts the summary shows
+        if calls:
+            shapes = [_shape(t) for t in calls[0].outputs]
             output_shape = shapes[0] if len(shapes) == 1 else shapes
         else:
             output_shape = _output_shape(layer)
         activation = getattr(layer, "activation", None)
+        act = facts.activation_bytes
+        measures = {
+            "macs": facts.macs,
+            "flops": facts.flops,
+            "params": facts.params,
+            "memory": None if act is None else act * self.batch_size,
+        }
+        if self.times is not None:
+            # an input layer runs nothing: 0 ms, not unknown
+            measures["time"] = 0.0 if facts.kind == "input" else self.times.get(path)
         node = {
             "id": nid,
             "name": layer.name,
             "class_name": type(layer).__name__,
-            "kind": kn.layer_kind(layer),
+            "kind": facts.kind,
             "output_shape": output_shape,
             "params": _params(layer),
             "trainable": bool(getattr(layer, "trainable", True)),
             "parent": parent,
             "group": False,
             "is_output": False,
-            "calls": 1,
+            "calls": max(len(calls), 1),
             "activation": getattr(activation, "__name__", None),
+            "measures": measures,
         }
         self.nodes.append(node)
         self._node_by_id[nid] = node
         if parent is not None:
             self._group_by_id[parent]["children"].append(nid)
         return node
+
+    def _sum_groups(self) -> None:
+        """A nested model's measures (but params, its own) are the sums of its members'."""
+        for group in reversed(self.groups):  # inner groups were added after their parents
+            node = self._node_by_id[group["id"]]
+            # a nested model's input layers hold the tensor its parent already counted
+            members = [
+                self._node_by_id[c]["measures"]
+                for c in group["children"]
+                if self._node_by_id[c]["kind"] != "input"
+            ]
+            times = node["calls"]
+            for key in ("macs", "flops", "memory", "time"):
+                if key not in node["measures"]:
+                    continue
+                total, partial = add_up([m.get(key) for m in members])
+                node["measures"][key] = None if partial and not total else total * times
+                if partial:
+                    node["measures"][f"{key}_lower_bound"] = True
 
     # -- edges across nesting ----------------------------------------------------------------
     def _resolve_source(self, op: Any, tensor_index: int, parent: str | None) -> str:
@@ -178,6 +227,7 @@ class _Builder:
     # -- result ----------------------------------------------------------------------------
     def result(self, model: Any) -> dict:
         mtype = kn.model_type(model)
+        self._sum_groups()
         return {
             "model": {
                 "name": model.name,
@@ -191,6 +241,7 @@ class _Builder:
             "edges": self.edges,
             "groups": self.groups,
             "notes": self.notes,
+            "palette": {kind: list(colors) for kind, colors in KIND_COLORS.items()},
         }
 
 

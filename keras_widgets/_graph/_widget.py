@@ -8,7 +8,7 @@ from typing import Any
 
 import traitlets
 
-from keras_widgets._graph._data import extract, layer_details
+from keras_widgets._graph._data import MEASURES, extract, layer_details
 from keras_widgets._graph._static import fallback_svg, safe_svg, static_html
 from keras_widgets._widget import STATIC, BaseWidget, bundle
 
@@ -72,8 +72,16 @@ class GraphWidget(BaseWidget):
     # Ties this widget to its static picture in the notebook (the live view hides it).
     uid = traitlets.Unicode().tag(sync=True)
 
-    def __init__(self, model: Any, *, expand_nested: bool = False, **kwargs: Any) -> None:
-        data, objects = extract(model, expand_nested=expand_nested)
+    def __init__(
+        self,
+        model: Any,
+        *,
+        expand_nested: bool = False,
+        batch_size: int = 1,
+        profile: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        data, objects = extract(model, expand_nested, batch_size, profile)
         self._init(data, objects, **kwargs)
 
     @classmethod
@@ -98,6 +106,20 @@ class GraphWidget(BaseWidget):
         self._svg: str | None = None  # the last drawing sent by a front-end
         self._handles: list[Any] = []  # displays of the static picture to keep up to date
         self.on_msg(self._on_msg)
+
+    @traitlets.validate("color")
+    def _valid_color(self, proposal: Any) -> str:
+        value = proposal["value"]
+        if value not in ("kind", *MEASURES):
+            choices = ", ".join(repr(c) for c in ("kind", *MEASURES))
+            raise traitlets.TraitError(f"color must be one of {choices}, got {value!r}")
+        nodes = self.data.get("nodes", []) if "data" in self._trait_values else []
+        if value == "time" and not any("time" in n.get("measures", {}) for n in nodes):
+            raise traitlets.TraitError(
+                "color='time' needs measured times: kw.graph(model, color='time', "
+                "profile=kw.profile(model))"
+            )
+        return value
 
     def __repr__(self) -> str:
         # Also the text/plain of the widget output (what a saved notebook shows without state).
@@ -174,6 +196,8 @@ def graph(
     direction: str = "TB",
     show_shapes: bool = True,
     color: str = "kind",
+    batch_size: int = 1,
+    profile: Any = None,
 ) -> GraphWidget:
     """An interactive layer graph of ``model``.
 
@@ -182,9 +206,11 @@ def graph(
 
     Nested models are groups that open in place (``expand_nested=True`` opens them all);
     ``direction`` is ``"TB"`` (top to bottom) or ``"LR"``; ``show_shapes`` writes output
-    shapes in the boxes; ``color`` is ``"kind"`` or a measure the nodes carry (``"macs"``,
-    ``"flops"``, ``"params"``, ``"memory"``, ``"time"``). Layout runs in the browser (dagre
-    for small graphs, a layered layout in a Web Worker for big ones): no graphviz needed.
+    shapes in the boxes. ``color`` is ``"kind"`` or a measure each node carries in
+    ``measures``: ``"macs"``, ``"flops"``, ``"params"``, ``"memory"`` (output bytes at
+    ``batch_size``) or ``"time"`` (needs ``profile=kw.profile(model)``). Layout runs in the
+    browser (dagre for small graphs, a layered layout in a Web Worker for big ones): no
+    graphviz needed.
     """
     return GraphWidget(
         model,
@@ -192,4 +218,6 @@ def graph(
         direction=direction,
         show_shapes=show_shapes,
         color=color,
+        batch_size=batch_size,
+        profile=profile,
     )
