@@ -24,14 +24,20 @@ _LAZY = {
     "graph": ("keras_widgets._graph", "graph"),
     "LivePlot": ("keras_widgets._liveplot", "LivePlot"),
     "SequentialBuilder": ("keras_widgets._builder", "SequentialBuilder"),
+    "diff": ("keras_widgets._diff", "diff"),
+    "ModelDiff": ("keras_widgets._diff", "ModelDiff"),
+    "snapshot": ("keras_widgets._diff", "snapshot"),
 }
 
 __all__ = [
     "LivePlot",
+    "ModelDiff",
     "ModelSummary",
     "SequentialBuilder",
+    "diff",
     "graph",
     "load_ipython_extension",
+    "snapshot",
     "summary",
     "unload_ipython_extension",
 ]

@@ -53,28 +53,33 @@ class LayerChange:
     def trainable_params_delta(self) -> int | None:
         return _delta(self.trainable_params_before, self.trainable_params_after)
 
-    def describe(self) -> list[str]:
-        """Short lines saying what changed (``units: 64 -> 128``), for tables and tooltips."""
+    def describe(self, fields: tuple[str, ...] | None = None, arrow: str = "->") -> list[str]:
+        """Short lines saying what changed (``units: 64 -> 128``), for tables and tooltips;
+        ``fields`` limits them to some of :attr:`what`."""
         out = []
         for field in self.what:
+            if fields is not None and field not in fields:
+                continue
             if field == "name":
-                out.append(f"name: {self.name_before} -> {self.name}")
+                out.append(f"name: {self.name_before} {arrow} {self.name}")
             elif field == "config":
-                out += [f"{k}: {_v(old)} -> {_v(new)}" for k, old, new in self.config_changes]
+                out += [f"{k}: {_v(old)} {arrow} {_v(new)}" for k, old, new in self.config_changes]
             elif field == "output_shape":
-                out.append(f"output shape: {self.output_shape_before} -> {self.output_shape_after}")
+                out.append(
+                    f"output shape: {self.output_shape_before} {arrow} {self.output_shape_after}"
+                )
             elif field == "params":
-                out.append(f"params: {_n(self.params_before)} -> {_n(self.params_after)}")
+                out.append(f"params: {_n(self.params_before)} {arrow} {_n(self.params_after)}")
             elif field == "trainable":
-                out.append(f"trainable: {self.trainable_before} -> {self.trainable_after}")
+                out.append(f"trainable: {self.trainable_before} {arrow} {self.trainable_after}")
             elif field == "trainable_params":
                 out.append(
-                    f"trainable params: {_n(self.trainable_params_before)} -> "
+                    f"trainable params: {_n(self.trainable_params_before)} {arrow} "
                     f"{_n(self.trainable_params_after)}"
                 )
             elif field == "inputs":
                 out.append(
-                    f"inputs: {', '.join(self.inputs_before) or '-'} -> "
+                    f"inputs: {', '.join(self.inputs_before) or '-'} {arrow} "
                     f"{', '.join(self.inputs_after) or '-'}"
                 )
         return out

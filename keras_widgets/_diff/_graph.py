@@ -11,7 +11,7 @@ from typing import Any
 
 from keras_widgets._diff._core import MARKS, LayerChange
 from keras_widgets._diff._snapshot import ModelSnapshot
-from keras_widgets._graph._static import FONT, fallback_svg, visible_graph
+from keras_widgets._graph._static import fallback_svg, visible_graph
 from keras_widgets._graph._widget import GraphWidget
 from keras_widgets._widget import BaseWidget
 
@@ -95,7 +95,7 @@ def merged_data(
     ma, mb = a.graph["model"], b.graph["model"]
     model = {
         **mb,
-        "name": f"{ma.get('name')} → {mb.get('name')}",
+        "name": _title(ma.get("name"), mb.get("name")),
         "params_before": ma.get("params"),
         "trainable_params_before": ma.get("trainable_params"),
     }
@@ -110,6 +110,10 @@ def merged_data(
         "notes": all_notes,
     }
     return data, objects
+
+
+def _title(a: Any, b: Any) -> str:
+    return f"{a} (diff)" if a == b else f"{a} → {b}"
 
 
 def marked_svg(data: dict, expanded: set[str] | None = None, show_shapes: bool = True) -> str:
@@ -206,26 +210,16 @@ def _mark_node(g: ET.Element, status: str, q: str) -> None:
 
 def _add_legend(root: ET.Element, data: dict, q: str) -> None:
     """Shift the drawing down and write what the marks mean above it."""
-    width = float(root.get("width", "300"))
-    height = float(root.get("height", "100")) + LEGEND_H
-    root.set("height", f"{height:.0f}")
-    root.set("viewBox", f"0 0 {max(width, 420):.0f} {height:.0f}")
-    root.set("width", f"{max(width, 420):.0f}")
-    body = ET.Element(f"{q}g", transform=f"translate(0,{LEGEND_H})")
-    keep = []
-    for child in list(root):
-        tag = child.tag.removeprefix(q)
-        if tag in ("title", "defs") or (tag == "rect" and child.get("width") == "100%"):
-            keep.append(child)
-        else:
-            body.append(child)
-        root.remove(child)
-    for child in keep:
-        root.append(child)
     counts: dict[str, int] = {}
     for n in data["nodes"]:
         counts[n.get("status", "same")] = counts.get(n.get("status", "same"), 0) + 1
-    legend = ET.SubElement(root, f"{q}g", attrib={"font-family": FONT, "font-size": "12"})
+    body = ET.Element(f"{q}g", transform=f"translate(0,{LEGEND_H})")
+    for child in list(root):
+        tag = child.tag.removeprefix(q)
+        if not (tag in ("title", "defs") or (tag == "rect" and child.get("width") == "100%")):
+            root.remove(child)
+            body.append(child)
+    legend = ET.SubElement(root, f"{q}g", attrib={"class": "kw-diff-legend"})
     x = 12.0
     for status in ("added", "removed", "changed", "same"):
         stroke, label = STATUS[status]
@@ -244,8 +238,13 @@ def _add_legend(root: ET.Element, data: dict, q: str) -> None:
         )
         text = ET.SubElement(legend, f"{q}text", x=f"{x + 20:.0f}", y="19", fill="#1a1a1a")
         text.text = f"{mark} {label} ({counts.get(status, 0)})"
-        x += 28 + 7 * len(text.text)
+        x += 34 + 7 * len(text.text)
     root.append(body)
+    width = max(float(root.get("width", "300")), x)
+    height = float(root.get("height", "100")) + LEGEND_H
+    root.set("width", f"{width:.0f}")
+    root.set("height", f"{height:.0f}")
+    root.set("viewBox", f"0 0 {width:.0f} {height:.0f}")
 
 
 class DiffGraphWidget(GraphWidget):

@@ -230,6 +230,9 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+_WHAT_FIELDS = ("name", "config", "trainable_params", "inputs")
+
+
 def _row_html(r: LayerChange) -> str:
     indent = "\u00a0\u00a0" * r.depth
     name = esc(r.name)
@@ -237,7 +240,8 @@ def _row_html(r: LayerChange) -> str:
         name = f"<del>{name}</del>"
     elif r.name_before is not None and r.name_before != r.name:
         name = f"{name} <small>(was {esc(r.name_before)})</small>"
-    what = "<br>".join(esc(line) for line in r.describe())
+    # Shapes, params and the trainable flag have their own columns.
+    what = "<br>".join(esc(line) for line in r.describe(_WHAT_FIELDS, "\u2192"))
     return (
         f'<tr class="kw-diff-{r.change}" data-change="{r.change}">'
         f'<td class="kw-diff-change">{_SYMBOL[r.change]} {r.change}</td>'
