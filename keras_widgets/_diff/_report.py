@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from keras_widgets._diff._core import CHANGES, LayerChange, compare, counts
+from keras_widgets._diff._core import CHANGES, MARKS, LayerChange, compare, counts
 from keras_widgets._diff._snapshot import ModelSnapshot, snapshot
 from keras_widgets._html import esc
 
@@ -151,7 +151,7 @@ class ModelDiff:
             if r.change == "same":
                 continue
             indent = "  " * r.depth
-            head = f"{_SYMBOL[r.change]} {indent}{r.name} ({r.class_name})"
+            head = f"{MARKS[r.change]} {indent}{r.name} ({r.class_name})"
             if r.change == "added":
                 lines.append(f"{head} {r.output_shape_after}, {_n(r.params_after)} params")
             elif r.change == "removed":
