@@ -88,6 +88,12 @@ class LayerChange:
 ABSENT = "<absent>"
 
 
+def _flag(node: dict) -> bool | None:
+    """The trainable flag, None for a layer without weights (as in kw.summary): freezing a
+    ReLU changes nothing, so it is not reported as a change."""
+    return None if node["params"] == 0 else node["trainable"]
+
+
 def _delta(a: int | None, b: int | None) -> int | None:
     return None if a is None or b is None else b - a
 
@@ -199,7 +205,7 @@ def _removed(sa: _Side, nid: str) -> LayerChange:
         output_shape_after=None,
         params_before=n["params"],
         params_after=None,
-        trainable_before=n["trainable"],
+        trainable_before=_flag(n),
         trainable_after=None,
         trainable_params_before=sa.snap.trainable_params[nid],
         trainable_params_after=None,
@@ -225,7 +231,7 @@ def _added(sb: _Side, nid: str) -> LayerChange:
         params_before=None,
         params_after=n["params"],
         trainable_before=None,
-        trainable_after=n["trainable"],
+        trainable_after=_flag(n),
         trainable_params_before=None,
         trainable_params_after=sb.snap.trainable_params[nid],
         inputs_before=(),
@@ -253,7 +259,7 @@ def _pair(sa: _Side, sb: _Side, m: Match, a_to_b: dict[str, Match]) -> LayerChan
         what.append("output_shape")
     if na["params"] != nb["params"]:
         what.append("params")
-    if na["trainable"] != nb["trainable"]:
+    if _flag(na) != _flag(nb):
         what.append("trainable")
     tp_a, tp_b = sa.snap.trainable_params[m.a], sb.snap.trainable_params[m.b]
     # Trainable params that only follow the params (a wider layer, same trainable share)
@@ -280,8 +286,8 @@ def _pair(sa: _Side, sb: _Side, m: Match, a_to_b: dict[str, Match]) -> LayerChan
         output_shape_after=shape_b,
         params_before=na["params"],
         params_after=nb["params"],
-        trainable_before=na["trainable"],
-        trainable_after=nb["trainable"],
+        trainable_before=_flag(na),
+        trainable_after=_flag(nb),
         trainable_params_before=tp_a,
         trainable_params_after=tp_b,
         inputs_before=tuple(sa.nodes[i]["name"] for i in ins_a),
