@@ -72,14 +72,11 @@ def merged_data(
                 "shape": e["shape"],
                 "status": "removed",
             }
-    by_id = {n["id"]: n for n in nodes}
-    changed_groups = set()
+    changed_groups = _changed_inside({"nodes": nodes})
+    children: dict[str, list[str]] = {}
     for n in nodes:
-        if n["status"] != "same":
-            parent = n["parent"]
-            while parent is not None:
-                changed_groups.add(parent)
-                parent = by_id[parent]["parent"]
+        if n["parent"] is not None:
+            children.setdefault(n["parent"], []).append(n["id"])
     groups = [
         {
             "id": n["id"],
@@ -87,7 +84,7 @@ def merged_data(
             "parent": n["parent"],
             # Open the nested models where something changed; the rest stay one box.
             "expanded": n["id"] in changed_groups,
-            "children": [c["id"] for c in nodes if c["parent"] == n["id"]],
+            "children": children.get(n["id"], []),
         }
         for n in nodes
         if n["group"]
@@ -128,8 +125,13 @@ def marked_svg(data: dict, expanded: set[str] | None = None, show_shapes: bool =
     q = f"{{{_NS}}}"
     node_els = [el for el in root.iter(f"{q}g") if "kw-graph-node" in el.get("class", "")]
     if len(node_els) == len(nodes):
+        inner = _changed_inside(data)
         for el, node in zip(node_els, nodes, strict=True):
-            _mark_node(el, _shown_status(data, node, expanded), q)
+            status = node.get("status", "same")
+            # A collapsed nested model shows "changed" when anything inside it changed.
+            if status == "same" and node["group"] and node["id"] not in expanded:
+                status = "changed" if node["id"] in inner else status
+            _mark_node(el, status, q)
     edge_els = [el for el in root.iter(f"{q}path") if el.get("marker-end")]
     if len(edge_els) == len(edges):
         status = _edge_status(data, expanded)
@@ -144,24 +146,16 @@ def marked_svg(data: dict, expanded: set[str] | None = None, show_shapes: bool =
     return ET.tostring(root, encoding="unicode")
 
 
-def _shown_status(data: dict, node: dict, expanded: set[str]) -> str:
-    """A collapsed nested model shows "changed" when anything inside it changed."""
-    status = node.get("status", "same")
-    if node["group"] and node["id"] not in expanded and status == "same":
-        inside = _descendants(data, node["id"])
-        if any(n.get("status", "same") != "same" for n in inside):
-            return "changed"
-    return status
-
-
-def _descendants(data: dict, gid: str) -> list[dict]:
-    out, todo = [], [gid]
-    while todo:
-        parent = todo.pop()
-        for n in data["nodes"]:
-            if n["parent"] == parent:
-                out.append(n)
-                todo.append(n["id"])
+def _changed_inside(data: dict) -> set[str]:
+    """Ids of the nested models holding a layer whose status is not "same"."""
+    by_id = {n["id"]: n for n in data["nodes"]}
+    out: set[str] = set()
+    for n in data["nodes"]:
+        if n.get("status", "same") != "same":
+            parent = n["parent"]
+            while parent is not None and parent not in out:
+                out.add(parent)
+                parent = by_id[parent]["parent"]
     return out
 
 
