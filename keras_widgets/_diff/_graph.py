@@ -194,12 +194,25 @@ def _mark_node(g: ET.Element, status: str, q: str) -> None:
         ET.SubElement(
             g, f"{q}line", x1="8", y1="12", x2=f"{width - 26:.0f}", y2="12", stroke=stroke
         ).set("stroke-width", "1.6")
+    # The badge sits on the top edge, right: it never covers the name, however long.
+    ET.SubElement(
+        g,
+        f"{q}rect",
+        x=f"{width - 24:.0f}",
+        y="-8",
+        width="18",
+        height="14",
+        rx="4",
+        fill="#ffffff",
+        stroke=stroke,
+        attrib={"stroke-width": "1.4"},
+    )
     badge = ET.SubElement(
-        g, f"{q}text", x=f"{width - 8:.0f}", y="17", fill=stroke, attrib={"text-anchor": "end"}
+        g, f"{q}text", x=f"{width - 15:.0f}", y="3.5", fill=stroke, attrib={"text-anchor": "middle"}
     )
     badge.set("font-weight", "700")
-    badge.set("font-size", "15")
-    badge.text = MARKS[status] if status != "removed" else "\u2212"
+    badge.set("font-size", "12")
+    badge.text = "\u2212" if status == "removed" else MARKS[status]
 
 
 def _add_legend(root: ET.Element, data: dict, q: str) -> None:

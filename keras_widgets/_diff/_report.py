@@ -18,17 +18,18 @@ _CSS = """
 font-size:13px;line-height:1.45;padding:6px;max-width:100%;overflow-x:auto;box-sizing:border-box}
 .kw-diff .kw-diff-title{font-size:14px;font-weight:600;margin:0 0 4px}
 .kw-diff .kw-diff-line{margin:0;color:var(--jp-content-font-color2,#59636e)}
-.kw-diff table{border-collapse:collapse;margin:6px 0;font-size:12.5px;color:inherit}
-.kw-diff th,.kw-diff td{text-align:left;padding:3px 10px;border-bottom:1px solid var(--jp-border-color2,#d1d9e0);
-vertical-align:top;white-space:nowrap}
-.kw-diff th{background:var(--jp-layout-color2,#f6f8fa);font-weight:600}
-.kw-diff td.kw-diff-what{white-space:normal;min-width:24ch;max-width:70ch}
-.kw-diff .kw-num{text-align:right;font-variant-numeric:tabular-nums}
+.kw-diff table.kw-diff-table{border-collapse:collapse;margin:6px 0;font-size:12.5px;color:inherit;
+table-layout:auto;width:auto}
+.kw-diff table.kw-diff-table th,.kw-diff table.kw-diff-table td{text-align:left;padding:3px 10px;
+border:none;border-bottom:1px solid var(--jp-border-color2,#d1d9e0);vertical-align:top;white-space:nowrap;
+max-width:none}
+.kw-diff table.kw-diff-table th{background:var(--jp-layout-color2,#f6f8fa);font-weight:600}
+.kw-diff table.kw-diff-table td.kw-diff-what{white-space:normal;min-width:28ch;max-width:70ch}
+.kw-diff table.kw-diff-table .kw-num{text-align:right;font-variant-numeric:tabular-nums}
 .kw-diff del{color:#cf222e}.kw-diff ins{color:#1a7f37;text-decoration:none}
 .kw-diff tr.kw-diff-added td.kw-diff-change{color:#1a7f37;font-weight:600}
 .kw-diff tr.kw-diff-removed td.kw-diff-change{color:#cf222e;font-weight:600}
 .kw-diff tr.kw-diff-changed td.kw-diff-change{color:#9a6700;font-weight:600}
-.kw-diff tr.kw-diff-removed td.kw-diff-name{text-decoration:line-through}
 .kw-diff summary{cursor:pointer;color:var(--jp-content-font-color2,#59636e)}
 """
 
@@ -233,6 +234,13 @@ def _text(value: Any) -> str:
 _WHAT_FIELDS = ("name", "config", "trainable_params", "inputs")
 
 
+def _trainable_html(r: LayerChange) -> str:
+    # None: a layer without weights, whose flag means nothing (kw.summary shows "-" too).
+    before = "-" if r.trainable_before is None else r.trainable_before
+    after = "-" if r.trainable_after is None else r.trainable_after
+    return _pair_html(before, after, r.change)
+
+
 def _row_html(r: LayerChange) -> str:
     indent = "\u00a0\u00a0" * r.depth
     name = esc(r.name)
@@ -249,7 +257,7 @@ def _row_html(r: LayerChange) -> str:
         f"<td>{esc(r.class_name)}</td>"
         f"<td>{_pair_html(r.output_shape_before, r.output_shape_after, r.change)}</td>"
         f'<td class="kw-num">{_pair_html(r.params_before, r.params_after, r.change)}</td>'
-        f"<td>{_pair_html(r.trainable_before, r.trainable_after, r.change)}</td>"
+        f"<td>{_trainable_html(r)}</td>"
         f'<td class="kw-diff-what">{what}</td></tr>'
     )
 

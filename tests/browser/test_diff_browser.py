@@ -60,7 +60,7 @@ def test_diff_table_and_merged_graph(notebook, browser):
     assert not table.locator('tr[data-change="same"]').first.is_visible()  # inside <details>
     hidden = table.locator('tr[data-change="changed"]', has_text="hidden")
     assert "units: 16 \u2192 32" in hidden.text_content()
-    assert table.locator("td", has_text=XSS).count() == 1  # the name shows as text
+    assert table.locator("td.kw-diff-name", has_text=XSS).count() == 1  # text, not markup
     assert nb.page.evaluate("window.__xss") is None
     nb.screenshot("diff_table", table)
 
@@ -73,7 +73,7 @@ def test_diff_table_and_merged_graph(notebook, browser):
             "print(json.dumps([n['name'] for n in visible_graph(g.data, set(g.expanded))[0]]))"
         )
     )
-    assert graph.locator(".kw-graph-node").count() == len(shown) == 10
+    assert graph.locator(".kw-graph-node").count() == len(shown) == 9
     assert graph.locator(".kw-graph-node", has_text="drop").count() == 1  # removed, still drawn
     assert graph.locator(".kw-graph-cluster", has_text="encoder").count() == 1
     assert "v1 \u2192 v2" in graph.locator(".kw-graph-title").text_content()
