@@ -458,3 +458,36 @@ def test_not_a_model_is_a_clear_error():
         kw.diff("a", keras.Sequential())
     with pytest.raises(ValueError, match="change must be one of"):
         kw.diff(mlp([2]), mlp([2])).changes("moved")
+
+
+class TwoDense(keras.Model):
+    """A subclassed model: Keras records no graph of its layers."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.d1 = L.Dense(units)
+        self.d2 = L.Dense(2)
+
+    def call(self, x):
+        return self.d2(self.d1(x))
+
+
+def test_subclassed_and_unbuilt_models_say_what_the_diff_cannot_see():
+    a, b = TwoDense(4, name="small"), TwoDense(8, name="wide")
+    d = kw.diff(a, b)
+    assert any("small is a subclassed model" in n for n in d.notes)
+    assert any("wide is not built" in n for n in d.notes)
+    assert "note: wide is a subclassed model" in str(d)
+    a(keras.ops.zeros((1, 3)))
+    b(keras.ops.zeros((1, 3)))
+    d = kw.diff(a, b)
+    assert d.params == (a.count_params(), b.count_params())
+    assert d.counts["changed"] == 1  # one box, its params changed
+    assert not any("not built" in n for n in d.notes)
+    unbuilt = kw.diff(
+        keras.Sequential([L.Dense(3), L.Dense(2)]),
+        keras.Sequential([L.Dense(3), L.Dropout(0.1), L.Dense(2)]),
+    )
+    assert [r.class_name for r in unbuilt.changes("added")] == ["Dropout"]
+    assert unbuilt.params == (None, None)
+    assert "params: ? -> ?" in str(unbuilt)

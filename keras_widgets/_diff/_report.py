@@ -48,6 +48,7 @@ class ModelDiff:
         rows, self.matches = compare(before, after)
         self.rows: tuple[LayerChange, ...] = tuple(rows)
         self.counts: dict[str, int] = counts(rows)
+        self.notes: list[str] = _notes(before, after)
 
     # -- totals -------------------------------------------------------------------------------
     @property
@@ -148,6 +149,7 @@ class ModelDiff:
 
     def __str__(self) -> str:
         lines = [f"Diff {self.before.name!r} -> {self.after.name!r}", *self.summary_lines()]
+        lines += [f"note: {t}" for t in self.notes]
         for r in self.rows:
             if r.change == "same":
                 continue
@@ -197,6 +199,25 @@ _COLUMNS = [
     "trainable_params_delta",
     "matched_by",
 ]
+
+
+SUBCLASSED = (
+    "{name} is a subclassed model: its call() is Python code, so kw.diff compares it as one "
+    "layer (config, output shape, params, trainable flag), not the layers inside it."
+)
+UNBUILT = "{name} is not built: output shapes and parameter counts are unknown (?)."
+
+
+def _notes(before: ModelSnapshot, after: ModelSnapshot) -> list[str]:
+    """What this diff cannot see, said once per model."""
+    out: list[str] = []
+    for snap in (before, after):
+        for n in snap.graph["nodes"]:
+            if n["kind"] == "model" and not n["group"]:
+                out.append(SUBCLASSED.format(name=n["name"]))
+        if not snap.graph["model"]["built"]:
+            out.append(UNBUILT.format(name=snap.name))
+    return list(dict.fromkeys(out))
 
 
 def _n(value: int | None) -> str:
@@ -286,6 +307,7 @@ def render_html(d: ModelDiff) -> str:
     changed = [r for r in d.rows if r.change != "same"]
     same = [r for r in d.rows if r.change == "same"]
     lines = "".join(f'<p class="kw-diff-line">{esc(t)}</p>' for t in d.summary_lines())
+    lines += "".join(f'<p class="kw-diff-line"><i>note: {esc(t)}</i></p>' for t in d.notes)
     parts = [
         f'<div class="kw-diff" id="{uid}"><style>{_CSS}</style>',
         f'<p class="kw-diff-title"><b>Model diff: {esc(d.before.name)} \u2192 '
