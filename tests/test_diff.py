@@ -406,9 +406,9 @@ def test_static_picture_marks_every_status_and_is_safe(small_diff):
     root = ET.fromstring(svg)
     ns = "{http://www.w3.org/2000/svg}"
     marked = {
-        g.find(f"{ns}title").text: g.get("data-kw-status")
+        g.find(f"{ns}title").text: g.get("data-status")
         for g in root.iter(f"{ns}g")
-        if g.get("data-kw-status")
+        if g.get("data-status")
     }
     assert marked[f"added: {EVIL} (Dense)"] == "added"
     assert marked["removed: drop (Dropout)"] == "removed"
@@ -433,7 +433,7 @@ def test_collapsed_nested_model_shows_changed_when_its_inside_changed(fine_tunin
     svg = marked_svg(data, expanded=set())
     root = ET.fromstring(svg)
     ns = "{http://www.w3.org/2000/svg}"
-    statuses = [g.get("data-kw-status") for g in root.iter(f"{ns}g") if g.get("data-kw-status")]
+    statuses = [g.get("data-status") for g in root.iter(f"{ns}g") if g.get("data-status")]
     assert len(statuses) == 5  # input, the base (one box), pooling, dropout, dense
     assert statuses.count("changed") == 1
 
@@ -449,7 +449,7 @@ def test_diff_graph_widget_shows_the_merged_data_and_answers_details(small_diff)
     assert sent[-1]["details"]["name"] == "drop"
     assert sent[-1]["details"]["class_name"] == "Dropout"
     bundle = g.static_bundle()
-    assert 'data-kw-status="removed"' in bundle["text/html"]
+    assert 'data-status="removed"' in bundle["text/html"]
     assert bundle["text/plain"].startswith("Diff graph of v1 → v2")
 
 

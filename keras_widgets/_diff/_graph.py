@@ -183,7 +183,7 @@ def _mark_node(g: ET.Element, status: str, q: str) -> None:
     title = g.find(f"{q}title")
     if title is not None:
         title.text = f"{label}: {title.text}"
-    g.set("data-kw-status", status)
+    g.set("data-status", status)
     if rect is None or status == "same":
         return
     rect.set("stroke", stroke)

@@ -99,8 +99,8 @@ def test_diff_table_and_merged_graph(notebook, browser):
     )
     assert page.locator("del", has_text="drop").count() == 1
     svg = page.locator("svg")
-    assert svg.locator("[data-kw-status=removed]").count() == 1
-    assert svg.locator("[data-kw-status=added]").count() == 1
+    assert svg.locator("[data-status=removed]").count() == 1
+    assert svg.locator("[data-status=added]").count() == 1
     assert "~ changed (6)" in svg.text_content()
     assert page.evaluate("window.__xss") is None
     page.screenshot(path=str(SCREENS / "diff_github_view.png"), full_page=True)
