@@ -28,16 +28,22 @@ _LAZY = {
     "LivePlot": ("keras_widgets._liveplot", "LivePlot"),
     "SequentialBuilder": ("keras_widgets._builder", "SequentialBuilder"),
     "runs": ("keras_widgets._runs", "runs"),
+    "diff": ("keras_widgets._diff", "diff"),
+    "ModelDiff": ("keras_widgets._diff", "ModelDiff"),
+    "snapshot": ("keras_widgets._diff", "snapshot"),
 }
 
 __all__ = [
     "LivePlot",
+    "ModelDiff",
     "ModelSummary",
     "SequentialBuilder",
+    "diff",
     "graph",
     "load_ipython_extension",
     "profile",
     "runs",
+    "snapshot",
     "summary",
     "unload_ipython_extension",
 ]

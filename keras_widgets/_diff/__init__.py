@@ -1,0 +1,11 @@
+"""``kw.diff(model_a, model_b)``: what changed between two models.
+
+``_snapshot`` freezes a model into plain data, ``_match`` pairs the layers, ``_core`` lists the
+changes, ``_report`` shows them (text, HTML, DataFrame) and ``_graph`` draws the merged graph.
+"""
+
+from keras_widgets._diff._core import LayerChange
+from keras_widgets._diff._report import ModelDiff, diff
+from keras_widgets._diff._snapshot import ModelSnapshot, snapshot
+
+__all__ = ["LayerChange", "ModelDiff", "ModelSnapshot", "diff", "snapshot"]

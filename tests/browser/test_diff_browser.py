@@ -1,0 +1,107 @@
+"""kw.diff in JupyterLab + Chromium: the HTML table, the merged graph view, the saved picture."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import re
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCREENS = pathlib.Path(os.environ.get("KW_SCREENSHOTS", ROOT / "artifacts" / "screenshots"))
+XSS = "<img src=x onerror=window.__xss=1>"
+
+SETUP = (
+    "import os\nos.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'\nimport keras\nimport keras_widgets as kw"
+)
+# Two versions of a small model with a nested encoder: v2 drops a Dropout, adds a layer,
+# widens one, and unfreezes the encoder.
+MODELS = f"""
+L = keras.layers
+def make(v2):
+    i = keras.Input((16,), name="features")
+    e = L.Dense(32, activation="relu", name="enc_dense1")(i)
+    encoder = keras.Model(i, L.Dense(8, name="enc_dense2")(e), name="encoder")
+    encoder.trainable = v2
+    x = keras.Input((16,), name="x")
+    h = encoder(x)
+    h = L.Dense(16, name={XSS!r})(h) if v2 else L.Dropout(0.1, name="drop")(h)
+    h = L.Dense(32 if v2 else 16, activation="relu", name="hidden")(h)
+    out = L.Dense(3, activation="softmax", name="head")(L.Concatenate(name="concat")([h, x]))
+    return keras.Model(x, out, name="v2" if v2 else "v1")
+d = kw.diff(make(False), make(True))
+d
+"""
+GRAPH = "g = d.graph()\ng"
+
+
+def _dismiss_news(page):
+    page.add_style_tag(content=".Toastify { display: none !important; }")
+
+
+def _strip_for_github(markup: str) -> str:
+    """Roughly what GitHub's notebook view keeps: no <script>, <style> or style attributes."""
+    markup = re.sub(r"<(script|style)\b.*?</\1>", "", markup, flags=re.S | re.I)
+    return re.sub(r'\sstyle="[^"]*"', "", markup)
+
+
+def test_diff_table_and_merged_graph(notebook, browser):
+    nb = notebook([SETUP, MODELS, GRAPH], name="diff_v1_v2")
+    nb.run_all(timeout=180)
+    _dismiss_news(nb.page)
+    counts = json.loads(nb.kernel("import json; print(json.dumps(d.counts))"))
+    assert counts == {"added": 1, "removed": 1, "changed": 6, "same": 2}
+
+    # The HTML table: one row per change, unchanged layers folded away.
+    table = nb.page.locator(".kw-diff").first
+    table.wait_for(timeout=60_000)
+    for change in ("added", "removed", "changed", "same"):
+        assert table.locator(f'tr[data-change="{change}"]').count() == counts[change]
+    assert not table.locator('tr[data-change="same"]').first.is_visible()  # inside <details>
+    hidden = table.locator('tr[data-change="changed"]', has_text="hidden")
+    assert "units: 16 \u2192 32" in hidden.text_content()
+    assert table.locator("td.kw-diff-name", has_text=XSS).count() == 1  # text, not markup
+    assert nb.page.evaluate("window.__xss") is None
+    nb.screenshot("diff_table", table)
+
+    # The merged graph in kw.graph's view: every layer of both versions, the encoder open.
+    graph = nb.page.locator(".kw-graph").first
+    nb.page.wait_for_selector(".kw-graph[data-kw-layout-ms]", timeout=90_000)
+    shown = json.loads(
+        nb.kernel(
+            "from keras_widgets._graph._static import visible_graph\n"
+            "print(json.dumps([n['name'] for n in visible_graph(g.data, set(g.expanded))[0]]))"
+        )
+    )
+    assert graph.locator(".kw-graph-node").count() == len(shown) == 9
+    assert graph.locator(".kw-graph-node", has_text="drop").count() == 1  # removed, still drawn
+    assert graph.locator(".kw-graph-cluster", has_text="encoder").count() == 1
+    assert "v1 \u2192 v2" in graph.locator(".kw-graph-title").text_content()
+    assert graph.locator(".kw-graph-note").first.text_content() == (
+        "1 added, 1 removed, 6 changed, 2 same"
+    )
+    # The marked static picture below is hidden while the view is live.
+    static = nb.page.locator(".kw-graph-static")
+    assert static.count() == 1
+    assert not static.is_visible()
+    nb.page.mouse.move(5, 5)
+    nb.screenshot("diff_graph", graph)
+    assert not nb.errors
+
+    # What a saved notebook shows on GitHub: the table and the marked picture, no styles.
+    table_html = table.evaluate("el => el.outerHTML")
+    picture = json.loads(nb.kernel("print(json.dumps(g.static_bundle()['text/html']))"))
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.route("**/*", lambda route: route.abort())  # nothing external may load
+    page.set_content(
+        "<html><body>" + _strip_for_github(table_html + picture) + "</body></html>",
+        wait_until="domcontentloaded",
+    )
+    assert page.locator("del", has_text="drop").count() == 1
+    svg = page.locator("svg")
+    assert svg.locator("[data-status=removed]").count() == 1
+    assert svg.locator("[data-status=added]").count() == 1
+    assert "~ changed (6)" in svg.text_content()
+    assert page.evaluate("window.__xss") is None
+    page.screenshot(path=str(SCREENS / "diff_github_view.png"), full_page=True)
+    page.close()
