@@ -68,7 +68,8 @@ class GraphWidget(BaseWidget):
     show_shapes = traitlets.Bool(True).tag(sync=True)
     expanded = traitlets.List(traitlets.Unicode()).tag(sync=True)
     # What colours the boxes: the layer kind, or a measure of each node's ``measures``.
-    color = traitlets.Enum(COLORS, default_value="kind").tag(sync=True)
+    # (Unicode, not Enum: ``_valid_color`` words the error and checks "time" has data.)
+    color = traitlets.Unicode("kind").tag(sync=True)
     # Ties this widget to its static picture in the notebook (the live view hides it).
     uid = traitlets.Unicode().tag(sync=True)
 
