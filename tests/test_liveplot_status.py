@@ -109,3 +109,30 @@ def test_the_widget_output_text_never_claims_a_state():
     assert "training" not in text
     live.finish()
     assert "done" in live._static_bundle()["text/plain"]
+
+
+def test_log_looks_the_kernel_up_once_and_epoch_logs_send_deltas(monkeypatch):
+    import time
+
+    from keras_widgets._liveplot import _callback
+    from keras_widgets._liveplot._testing import comm_of, counting_comms
+
+    calls = []
+    real = _callback._kernel_shell
+    monkeypatch.setattr(_callback, "_kernel_shell", lambda: calls.append(1) or real())
+    with counting_comms() as comms:
+        live = kw.LivePlot()
+        c = comm_of(live.widget, comms)
+    opened = c.bytes  # the comm_open carries the front-end code
+    t0 = time.monotonic()
+    for step in range(1000):
+        live.log(step, loss=1 / (step + 1), val_loss=2 / (step + 1), epoch=True)
+    elapsed = time.monotonic() - t0
+    assert len(calls) <= 1
+    # every epoch point is sent at once, as a small delta; the state snapshot (~20 kB) at
+    # most every 2 s, not on every call
+    assert len(c.custom()) >= 1000
+    assert len(c.updates()) <= 2 + elapsed / 2
+    assert c.bytes - opened < 1000 * 600 + 3 * 30_000
+    live.finish()
+    assert c.updates()[-1]["state"]["status"]["state"] == "done"

@@ -25,6 +25,9 @@ STATE_EVERY = 2.0
 POLL_EVERY = 0.1  # seconds between polls for widget messages (Stop) during fit  # seconds between widget-state snapshots (always taken at train end)
 
 
+_UNSET = object()
+
+
 def _kernel_shell() -> Any:
     """The IPython shell when running inside a Jupyter kernel, else None (plain scripts, and
     every process but the first of a multi-process ``keras.distribution`` run)."""
@@ -62,6 +65,12 @@ def _on_stack(frame: Any, thread_id: int) -> bool:
             return True
         f = f.f_back
     return False
+
+
+@functools.lru_cache(maxsize=256)
+def _maximize(name: str) -> bool:
+    """Whether higher is better for a metric (cached: asked on every logged row)."""
+    return any(s in name for s in ("acc", "auc", "precision", "recall", "f1"))
 
 
 def _guard(fn):
@@ -180,6 +189,9 @@ class LivePlot(keras.callbacks.Callback):
         self._fit_frame: Any = None  # see _check_ended
         self._fit_thread = 0
         self._hook_registered = False
+        self._shell_cache: Any = _UNSET
+        self._layout_key: Any = None
+        self._layout_memo: dict = {}
         self._last_state = -math.inf
         self._stop_flag = False
         self._lr_ok = bool(o["learning_rate"])
@@ -232,20 +244,29 @@ class LivePlot(keras.callbacks.Callback):
         ``epoch=True`` marks the point as an epoch point (a marker, always kept) and flushes.
         """
         run = self._ensure_run("step")
-        values = {k: v for k, v in ((k, _float(v)) for k, v in metrics.items()) if v is not None}
-        self._store.log(
-            run, float(step), values, epoch=0, batch=int(step), step=int(step), is_epoch=epoch
-        )
-        self._track_best(values, int(step), "step")
-        self._status.update(
-            {"state": "training", "run": run.name, "step": int(step), "steps": None}
-        )
-        self._status.pop("epoch", None)
-        self._ensure_display()
-        self._register_cell_hook()
+        values = {}
+        for k, v in metrics.items():
+            f = v if type(v) is float else _float(v)
+            if f is not None:
+                values[k] = f
+        istep = int(step)
+        self._store.log(run, float(step), values, batch=istep, step=istep, is_epoch=epoch)
+        self._track_best(values, istep, "step")
+        status = self._status
+        status["state"] = "training"
+        status["run"] = run.name
+        status["step"] = istep
+        status["steps"] = None
+        status.pop("epoch", None)
+        if not self._displayed:
+            self._ensure_display()
+        if not self._hook_registered:
+            self._register_cell_hook()
         if self._streamer is not None:
             if epoch:
-                self._flush(state=True)
+                # the new points now; the state snapshot (for new views) at most every
+                # STATE_EVERY seconds, and always at finish() and cell end
+                self._flush(state=time.monotonic() - self._last_state >= STATE_EVERY)
             elif self._streamer.due():
                 self._flush()
 
@@ -330,8 +351,15 @@ class LivePlot(keras.callbacks.Callback):
         self._displayed = True
         self._static_shown = True
 
+    def _shell(self) -> Any:
+        """``_kernel_shell()``, looked up once per LivePlot (log() is called per step)."""
+        shell = self._shell_cache
+        if shell is _UNSET:
+            shell = self._shell_cache = _kernel_shell()
+        return shell
+
     def _ensure_display(self) -> None:
-        if not self._displayed and _kernel_shell() is not None:
+        if not self._displayed and self._shell() is not None:
             self._show()
 
     def _static_bundle(self) -> dict:
@@ -347,7 +375,7 @@ class LivePlot(keras.callbacks.Callback):
         return {"text/html": html, "text/plain": f"LivePlot({status_text(self._status)})"}
 
     def _update_static(self) -> None:
-        if not self._static_shown or _kernel_shell() is None:
+        if not self._static_shown or self._shell() is None:
             return
         from IPython.display import update_display
 
@@ -581,7 +609,7 @@ class LivePlot(keras.callbacks.Callback):
         if name is None or not math.isfinite(values[name]):
             return
         v = values[name]
-        maximize = any(s in name for s in ("acc", "auc", "precision", "recall", "f1"))
+        maximize = _maximize(name)
         best = self._status.get("best")
         if self._status.get("monitor") != name:
             best = None  # val_loss appeared: it takes over from loss
@@ -602,7 +630,14 @@ class LivePlot(keras.callbacks.Callback):
         return {"columns": int(self.options["columns"]), "height": self.options["height"]}
 
     def _layout(self) -> dict:
-        return _render.layout(self._store, **self._layout_opts())
+        """The Plotly layout; the same object while the subplots and runs stay the same (it
+        depends on nothing else), so a flush neither rebuilds nor compares it."""
+        store = self._store
+        key = (tuple(store.subplots), tuple(r.xunit for r in store.runs))
+        if key != self._layout_key:
+            self._layout_key = key
+            self._layout_memo = _render.layout(store, **self._layout_opts())
+        return self._layout_memo
 
     def _flush(self, state: bool = False) -> None:
         s = self._streamer
@@ -660,8 +695,10 @@ class LivePlot(keras.callbacks.Callback):
                 self._flush()
 
     def _register_cell_hook(self) -> None:
-        shell = _kernel_shell()
-        if shell is None or self._hook_registered:
+        if self._hook_registered:
+            return
+        shell = self._shell()
+        if shell is None:
             return
         shell.events.register("post_run_cell", self._on_cell_end)
         self._hook_registered = True
@@ -669,7 +706,7 @@ class LivePlot(keras.callbacks.Callback):
     def _on_cell_end(self, *args: Any) -> None:
         # Runs after the cell that trained: catches KeyboardInterrupt (Keras calls no hook
         # then) and flushes what custom loops logged since the last update.
-        shell = _kernel_shell()
+        shell = self._shell()
         if shell is not None and self._hook_registered:
             try:
                 shell.events.unregister("post_run_cell", self._on_cell_end)
