@@ -414,6 +414,7 @@ class LivePlot(keras.callbacks.Callback):
         self._epoch = epoch
         self._batches = 0
         self._epoch_t0 = time.monotonic()
+        self._begun, self._steady = 0, None
 
     # Keras (TensorFlow) runs on_train_batch_end in worker threads when every callback is
     # async-safe: the training loop then never waits for the logs to be fetched. Batches are
@@ -426,6 +427,10 @@ class LivePlot(keras.callbacks.Callback):
         # where the order of the steps is known.
         with self._lock:
             self._open.append(batch)
+        if self._steady is None:
+            self._begun += 1
+            if self._begun == 2:
+                self._steady = (time.monotonic(), batch)
         if self._widget is not None:
             self._poll_stop()
 
@@ -559,6 +564,9 @@ class LivePlot(keras.callbacks.Callback):
 
     def _reset_epoch_clock(self) -> None:
         self._epoch_t0 = time.monotonic()
+        self._begun = 0  # steps begun in this epoch
+        # (time, batch) at the start of the epoch's second step: the first may compile
+        self._steady: tuple[float, int] | None = None
         self._epoch_times: list[float] = []
 
     def _ensure_run(self, xunit: str) -> Run:
@@ -583,18 +591,22 @@ class LivePlot(keras.callbacks.Callback):
             "step": batch + 1,
             "steps": steps,
         }
-        times = self._epoch_times
+        # Steady state only: the first epoch and the first step include compiling (seconds on
+        # TensorFlow and JAX, for a fit that may take less), so they are left out.
+        times = self._epoch_times[1:]
+        spe = None
         if times:
             spe = sum(times[-3:]) / len(times[-3:])
+        elif steps and self._steady is not None:
+            t0, first = self._steady  # this epoch's rate (the validation's compile left out)
+            done = batch + 1 - first
+            if done >= 1:
+                spe = (time.monotonic() - t0) / done * steps
+        if spe is not None:
             out["sec_per_epoch"] = spe
-        elif steps and batch >= 0:
-            spe = (time.monotonic() - self._epoch_t0) / (batch + 1) * steps
-            out["sec_per_epoch"] = spe
-        else:
-            spe = None
-        if spe is not None and epochs:
-            done = self._epoch + ((batch + 1) / steps if steps else 0)
-            out["eta"] = max(0.0, (epochs - done) * spe)
+            if epochs:
+                done = self._epoch + ((batch + 1) / steps if steps else 0)
+                out["eta"] = max(0.0, (epochs - done) * spe)
         return out
 
     def _track_best(self, values: dict, at: int, unit: str) -> None:
