@@ -22,6 +22,7 @@ from keras_widgets._liveplot._store import LR, Run, Store
 from keras_widgets._liveplot._stream import Streamer
 
 STATE_EVERY = 2.0
+MAX_ELEMENTS = 64  # a vector metric with more values than this is not plotted
 POLL_EVERY = 0.1  # seconds between polls for widget messages (Stop) during fit  # seconds between widget-state snapshots (always taken at train end)
 
 
@@ -184,6 +185,7 @@ class LivePlot(keras.callbacks.Callback):
         self._displayed = False
         self._static_shown = False
         self._errors: list[str] = []
+        self._too_large: set[str] = set()  # vector metrics too large to plot (reported once)
         self._status: dict[str, Any] = {"state": "waiting", "monitor": o["monitor"]}
         self._training = False
         self._fit_frame: Any = None  # see _check_ended
@@ -249,6 +251,8 @@ class LivePlot(keras.callbacks.Callback):
             f = v if type(v) is float else _float(v)
             if f is not None:
                 values[k] = f
+            else:
+                self._expand(k, v, values)
         istep = int(step)
         self._store.log(run, float(step), values, batch=istep, step=istep, is_epoch=epoch)
         self._track_best(values, istep, "step")
@@ -441,6 +445,8 @@ class LivePlot(keras.callbacks.Callback):
             f = _float(v)
             if f is not None:
                 values[k] = f
+            else:
+                self._expand(k, v, values)
         with self._lock:
             self._pending.append((batch, values))
             self._close(batch)
@@ -506,6 +512,8 @@ class LivePlot(keras.callbacks.Callback):
             f = _float(v)
             if f is not None:
                 values[k] = f
+            else:
+                self._expand(k, v, values)
         if self._lr_ok and LR not in values:
             lr = self._read_lr()
             if lr is not None:
@@ -540,6 +548,33 @@ class LivePlot(keras.callbacks.Callback):
         self._update_static()
 
     # -- internals --------------------------------------------------------------------------
+    def _expand(self, name: str, value: Any, values: dict) -> None:
+        """A vector metric (``F1Score(average=None)``: one value per class) becomes one metric
+        per element, ``f1_score[0]``, ``f1_score[1]``...; a larger one is named in ``errors``
+        rather than dropped silently."""
+        try:
+            import numpy as np
+
+            arr = np.asarray(keras.ops.convert_to_numpy(value), dtype=np.float64)
+        except Exception:
+            return  # not numbers (e.g. a string in the logs): nothing to plot
+        if arr.size <= 1:
+            return
+        if arr.size > MAX_ELEMENTS:
+            if name not in self._too_large:
+                self._too_large.add(name)
+                self._report(
+                    ValueError(
+                        f"metric {name!r} has {arr.size} values per step: not plotted "
+                        f"(at most {MAX_ELEMENTS} lines per metric)"
+                    ),
+                    "log",
+                )
+            return
+        for i, v in enumerate(arr.reshape(-1).tolist()):
+            idx = ",".join(map(str, np.unravel_index(i, arr.shape))) if arr.ndim > 1 else i
+            values[f"{name}[{idx}]"] = v
+
     def _check_ended(self) -> None:
         """``fit`` raised (Keras calls no hook then): once its frame has left the stack, say
         so instead of "training" forever (scripts; in a notebook the end of the cell does it).
