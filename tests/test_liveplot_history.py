@@ -61,3 +61,33 @@ def test_custom_loop_can_log_a_metric_called_step():
     live.log(3, step=5.0, x=6.0, loss=1.0)
     row = live.history.iloc[0]
     assert (row.step, row["metric:step"], row.x, row["metric:x"]) == (3, 5.0, 3.0, 6.0)
+
+
+def test_vector_metric_is_one_line_per_class():
+    rng = np.random.default_rng(0)
+    x = rng.random((96, 4)).astype("float32")
+    y = keras.utils.to_categorical(x.argmax(1) % 3, 3).astype("float32")
+    m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    m.compile("adam", "categorical_crossentropy", metrics=[keras.metrics.F1Score(average=None)])
+    live = kw.LivePlot()
+    m.fit(x, y, epochs=2, batch_size=32, validation_split=0.25, verbose=0, callbacks=[live])
+    assert live.errors == []
+    h = live.history
+    for i in range(3):
+        assert h[f"f1_score[{i}]"].notna().sum() == 2 * 3 + 2  # every batch and epoch row
+        assert h.loc[h.kind == "epoch", f"val_f1_score[{i}]"].notna().all()
+    assert {"f1_score[0]", "f1_score[1]", "f1_score[2]"} <= set(live._store.subplots)
+    metrics = {t.metric for t in live._store.traces}
+    assert {"f1_score[2]", "val_f1_score[2]"} <= metrics
+
+
+def test_custom_loop_vector_and_a_too_large_vector_is_named_not_dropped_silently():
+    live = kw.LivePlot()
+    live.log(0, loss=1.0, per_class=np.array([0.1, 0.2]), grid=np.ones((2, 2)))
+    live.log(1, loss=0.9, huge=np.zeros(1000))
+    live.log(2, loss=0.8, huge=np.zeros(1000))
+    row = live.history.iloc[0]
+    assert (row["per_class[0]"], row["per_class[1]"]) == (0.1, 0.2)
+    assert row["grid[1,1]"] == 1.0
+    assert len(live.errors) == 1
+    assert "'huge' has 1000 values" in live.errors[0]

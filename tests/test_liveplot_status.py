@@ -109,3 +109,57 @@ def test_the_widget_output_text_never_claims_a_state():
     assert "training" not in text
     live.finish()
     assert "done" in live._static_bundle()["text/plain"]
+
+
+def test_log_looks_the_kernel_up_once_and_epoch_logs_send_deltas(monkeypatch):
+    import time
+
+    from keras_widgets._liveplot import _callback
+    from keras_widgets._liveplot._testing import comm_of, counting_comms
+
+    calls = []
+    real = _callback._kernel_shell
+    monkeypatch.setattr(_callback, "_kernel_shell", lambda: calls.append(1) or real())
+    with counting_comms() as comms:
+        live = kw.LivePlot()
+        c = comm_of(live.widget, comms)
+    opened = c.bytes  # the comm_open carries the front-end code
+    t0 = time.monotonic()
+    for step in range(1000):
+        live.log(step, loss=1 / (step + 1), val_loss=2 / (step + 1), epoch=True)
+    elapsed = time.monotonic() - t0
+    assert len(calls) <= 1
+    # every epoch point is sent at once, as a small delta; the state snapshot (~20 kB) at
+    # most every 2 s, not on every call
+    assert len(c.custom()) >= 1000
+    assert len(c.updates()) <= 2 + elapsed / 2
+    assert c.bytes - opened < 1000 * 600 + 3 * 30_000
+    live.finish()
+    assert c.updates()[-1]["state"]["status"]["state"] == "done"
+
+
+def test_eta_leaves_out_the_compiling_first_step_and_epoch(monkeypatch):
+    from keras_widgets._liveplot import _callback
+    from keras_widgets._liveplot._testing import counting_comms
+
+    clock = types.SimpleNamespace(t=100.0)
+    monkeypatch.setattr(_callback, "time", types.SimpleNamespace(monotonic=lambda: clock.t))
+    with counting_comms():
+        live = kw.LivePlot(update_every=0, learning_rate=False)
+        live.widget.model_id  # noqa: B018 - a widget, so each batch end updates the status
+    live.set_params({"epochs": 3, "steps": 10, "verbose": 0})
+    live.on_train_begin()
+    etas = {}
+    for epoch in range(3):
+        live.on_epoch_begin(epoch)
+        for b in range(10):
+            live.on_train_batch_begin(b)
+            clock.t += 10.0 if (epoch, b) == (0, 0) else 0.1  # the first step compiles: 10 s
+            live.on_train_batch_end(b, {"loss": 1.0})
+            etas[(epoch, b)] = live.status.get("eta")
+        live.on_epoch_end(epoch, {"loss": 1.0})
+    assert etas[(0, 0)] is None  # nothing steady to go by yet
+    # steady state: 0.1 s per step, 1 s per epoch
+    assert etas[(0, 5)] == pytest.approx(3 - 0.6, abs=0.05)
+    assert etas[(1, 4)] == pytest.approx(3 - 1.5, abs=0.05)
+    assert etas[(2, 4)] == pytest.approx(3 - 2.5, abs=0.05)

@@ -22,7 +22,11 @@ from keras_widgets._liveplot._store import LR, Run, Store
 from keras_widgets._liveplot._stream import Streamer
 
 STATE_EVERY = 2.0
+MAX_ELEMENTS = 64  # a vector metric with more values than this is not plotted
 POLL_EVERY = 0.1  # seconds between polls for widget messages (Stop) during fit  # seconds between widget-state snapshots (always taken at train end)
+
+
+_UNSET = object()
 
 
 def _kernel_shell() -> Any:
@@ -62,6 +66,12 @@ def _on_stack(frame: Any, thread_id: int) -> bool:
             return True
         f = f.f_back
     return False
+
+
+@functools.lru_cache(maxsize=256)
+def _maximize(name: str) -> bool:
+    """Whether higher is better for a metric (cached: asked on every logged row)."""
+    return any(s in name for s in ("acc", "auc", "precision", "recall", "f1"))
 
 
 def _guard(fn):
@@ -178,11 +188,15 @@ class LivePlot(keras.callbacks.Callback):
         self._displayed = False
         self._static_shown = False
         self._errors: list[str] = []
+        self._too_large: set[str] = set()  # vector metrics too large to plot (reported once)
         self._status: dict[str, Any] = {"state": "waiting", "monitor": o["monitor"]}
         self._training = False
         self._fit_frame: Any = None  # see _check_ended
         self._fit_thread = 0
         self._hook_registered = False
+        self._shell_cache: Any = _UNSET
+        self._layout_key: Any = None
+        self._layout_memo: dict = {}
         self._last_state = -math.inf
         self._stop_flag = False
         self._lr_ok = bool(o["learning_rate"])
@@ -240,22 +254,33 @@ class LivePlot(keras.callbacks.Callback):
         ``epoch=True`` marks the point as an epoch point (a marker, always kept) and flushes.
         """
         run = self._ensure_run("step")
-        values = {k: v for k, v in ((k, _float(v)) for k, v in metrics.items()) if v is not None}
-        self._store.log(
-            run, float(step), values, epoch=0, batch=int(step), step=int(step), is_epoch=epoch
-        )
-        self._track_best(values, int(step), "step")
+        values = {}
+        for k, v in metrics.items():
+            f = v if type(v) is float else _float(v)
+            if f is not None:
+                values[k] = f
+            else:
+                self._expand(k, v, values)
+        istep = int(step)
+        self._store.log(run, float(step), values, batch=istep, step=istep, is_epoch=epoch)
+        self._track_best(values, istep, "step")
         if self._tb is not None:
-            self._tb.scalars(run.name, int(step), values, "epoch" if epoch else "batch")
-        self._status.update(
-            {"state": "training", "run": run.name, "step": int(step), "steps": None}
-        )
-        self._status.pop("epoch", None)
-        self._ensure_display()
-        self._register_cell_hook()
+            self._tb.scalars(run.name, istep, values, "epoch" if epoch else "batch")
+        status = self._status
+        status["state"] = "training"
+        status["run"] = run.name
+        status["step"] = istep
+        status["steps"] = None
+        status.pop("epoch", None)
+        if not self._displayed:
+            self._ensure_display()
+        if not self._hook_registered:
+            self._register_cell_hook()
         if self._streamer is not None:
             if epoch:
-                self._flush(state=True)
+                # the new points now; the state snapshot (for new views) at most every
+                # STATE_EVERY seconds, and always at finish() and cell end
+                self._flush(state=time.monotonic() - self._last_state >= STATE_EVERY)
             elif self._streamer.due():
                 self._flush()
 
@@ -342,8 +367,15 @@ class LivePlot(keras.callbacks.Callback):
         self._displayed = True
         self._static_shown = True
 
+    def _shell(self) -> Any:
+        """``_kernel_shell()``, looked up once per LivePlot (log() is called per step)."""
+        shell = self._shell_cache
+        if shell is _UNSET:
+            shell = self._shell_cache = _kernel_shell()
+        return shell
+
     def _ensure_display(self) -> None:
-        if not self._displayed and _kernel_shell() is not None:
+        if not self._displayed and self._shell() is not None:
             self._show()
 
     def _static_bundle(self) -> dict:
@@ -359,7 +391,7 @@ class LivePlot(keras.callbacks.Callback):
         return {"text/html": html, "text/plain": f"LivePlot({status_text(self._status)})"}
 
     def _update_static(self) -> None:
-        if not self._static_shown or _kernel_shell() is None:
+        if not self._static_shown or self._shell() is None:
             return
         from IPython.display import update_display
 
@@ -400,6 +432,7 @@ class LivePlot(keras.callbacks.Callback):
         self._epoch = epoch
         self._batches = 0
         self._epoch_t0 = time.monotonic()
+        self._begun, self._steady = 0, None
 
     # Keras (TensorFlow) runs on_train_batch_end in worker threads when every callback is
     # async-safe: the training loop then never waits for the logs to be fetched. Batches are
@@ -412,6 +445,10 @@ class LivePlot(keras.callbacks.Callback):
         # where the order of the steps is known.
         with self._lock:
             self._open.append(batch)
+        if self._steady is None:
+            self._begun += 1
+            if self._begun == 2:
+                self._steady = (time.monotonic(), batch)
         if self._widget is not None:
             self._poll_stop()
 
@@ -422,6 +459,8 @@ class LivePlot(keras.callbacks.Callback):
             f = _float(v)
             if f is not None:
                 values[k] = f
+            else:
+                self._expand(k, v, values)
         with self._lock:
             self._pending.append((batch, values))
             self._close(batch)
@@ -490,6 +529,8 @@ class LivePlot(keras.callbacks.Callback):
             f = _float(v)
             if f is not None:
                 values[k] = f
+            else:
+                self._expand(k, v, values)
         if self._lr_ok and LR not in values:
             lr = self._read_lr()
             if lr is not None:
@@ -528,6 +569,33 @@ class LivePlot(keras.callbacks.Callback):
             self._tb.end("success")
 
     # -- internals --------------------------------------------------------------------------
+    def _expand(self, name: str, value: Any, values: dict) -> None:
+        """A vector metric (``F1Score(average=None)``: one value per class) becomes one metric
+        per element, ``f1_score[0]``, ``f1_score[1]``...; a larger one is named in ``errors``
+        rather than dropped silently."""
+        try:
+            import numpy as np
+
+            arr = np.asarray(keras.ops.convert_to_numpy(value), dtype=np.float64)
+        except Exception:
+            return  # not numbers (e.g. a string in the logs): nothing to plot
+        if arr.size <= 1:
+            return
+        if arr.size > MAX_ELEMENTS:
+            if name not in self._too_large:
+                self._too_large.add(name)
+                self._report(
+                    ValueError(
+                        f"metric {name!r} has {arr.size} values per step: not plotted "
+                        f"(at most {MAX_ELEMENTS} lines per metric)"
+                    ),
+                    "log",
+                )
+            return
+        for i, v in enumerate(arr.reshape(-1).tolist()):
+            idx = ",".join(map(str, np.unravel_index(i, arr.shape))) if arr.ndim > 1 else i
+            values[f"{name}[{idx}]"] = v
+
     def _check_ended(self) -> None:
         """``fit`` raised (Keras calls no hook then): once its frame has left the stack, say
         so instead of "training" forever (scripts; in a notebook the end of the cell does it).
@@ -554,6 +622,9 @@ class LivePlot(keras.callbacks.Callback):
 
     def _reset_epoch_clock(self) -> None:
         self._epoch_t0 = time.monotonic()
+        self._begun = 0  # steps begun in this epoch
+        # (time, batch) at the start of the epoch's second step: the first may compile
+        self._steady: tuple[float, int] | None = None
         self._epoch_times: list[float] = []
 
     def _ensure_run(self, xunit: str) -> Run:
@@ -578,18 +649,22 @@ class LivePlot(keras.callbacks.Callback):
             "step": batch + 1,
             "steps": steps,
         }
-        times = self._epoch_times
+        # Steady state only: the first epoch and the first step include compiling (seconds on
+        # TensorFlow and JAX, for a fit that may take less), so they are left out.
+        times = self._epoch_times[1:]
+        spe = None
         if times:
             spe = sum(times[-3:]) / len(times[-3:])
+        elif steps and self._steady is not None:
+            t0, first = self._steady  # this epoch's rate (the validation's compile left out)
+            done = batch + 1 - first
+            if done >= 1:
+                spe = (time.monotonic() - t0) / done * steps
+        if spe is not None:
             out["sec_per_epoch"] = spe
-        elif steps and batch >= 0:
-            spe = (time.monotonic() - self._epoch_t0) / (batch + 1) * steps
-            out["sec_per_epoch"] = spe
-        else:
-            spe = None
-        if spe is not None and epochs:
-            done = self._epoch + ((batch + 1) / steps if steps else 0)
-            out["eta"] = max(0.0, (epochs - done) * spe)
+            if epochs:
+                done = self._epoch + ((batch + 1) / steps if steps else 0)
+                out["eta"] = max(0.0, (epochs - done) * spe)
         return out
 
     def _track_best(self, values: dict, at: int, unit: str) -> None:
@@ -604,7 +679,7 @@ class LivePlot(keras.callbacks.Callback):
         if name is None or not math.isfinite(values[name]):
             return
         v = values[name]
-        maximize = any(s in name for s in ("acc", "auc", "precision", "recall", "f1"))
+        maximize = _maximize(name)
         best = self._status.get("best")
         if self._status.get("monitor") != name:
             best = None  # val_loss appeared: it takes over from loss
@@ -625,7 +700,14 @@ class LivePlot(keras.callbacks.Callback):
         return {"columns": int(self.options["columns"]), "height": self.options["height"]}
 
     def _layout(self) -> dict:
-        return _render.layout(self._store, **self._layout_opts())
+        """The Plotly layout; the same object while the subplots and runs stay the same (it
+        depends on nothing else), so a flush neither rebuilds nor compares it."""
+        store = self._store
+        key = (tuple(store.subplots), tuple(r.xunit for r in store.runs))
+        if key != self._layout_key:
+            self._layout_key = key
+            self._layout_memo = _render.layout(store, **self._layout_opts())
+        return self._layout_memo
 
     def _flush(self, state: bool = False) -> None:
         s = self._streamer
@@ -683,8 +765,10 @@ class LivePlot(keras.callbacks.Callback):
                 self._flush()
 
     def _register_cell_hook(self) -> None:
-        shell = _kernel_shell()
-        if shell is None or self._hook_registered:
+        if self._hook_registered:
+            return
+        shell = self._shell()
+        if shell is None:
             return
         shell.events.register("post_run_cell", self._on_cell_end)
         self._hook_registered = True
@@ -692,7 +776,7 @@ class LivePlot(keras.callbacks.Callback):
     def _on_cell_end(self, *args: Any) -> None:
         # Runs after the cell that trained: catches KeyboardInterrupt (Keras calls no hook
         # then) and flushes what custom loops logged since the last update.
-        shell = _kernel_shell()
+        shell = self._shell()
         if shell is not None and self._hook_registered:
             try:
                 shell.events.unregister("post_run_cell", self._on_cell_end)

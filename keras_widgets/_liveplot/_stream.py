@@ -55,6 +55,7 @@ class Streamer:
         self.messages = 0
         self._last = -math.inf
         self._layout_key: Any = None
+        self._layout_obj: Any = None
         self._specs: dict[int, dict] = {}  # last spec sent per trace
         self._gen: Any = None
 
@@ -117,10 +118,12 @@ class Streamer:
         head: dict[str, Any] = {}
         if layout is not None:
             lay = layout()
-            key = repr(lay)
-            if key != self._layout_key:
-                self._layout_key = key
-                head["layout"] = lay
+            if lay is not self._layout_obj:  # a memoised layout: unchanged, nothing to compare
+                self._layout_obj = lay
+                key = repr(lay)
+                if key != self._layout_key:
+                    self._layout_key = key
+                    head["layout"] = lay
         if status is not None:
             head["status"] = status
         if not head and not any(ops for ops, _ in pending):
