@@ -130,5 +130,15 @@ def test_runs_follows_another_process_and_sorts_hparams(notebook, tmp_path, scre
     assert nb.kernel("print(r.widget.filter)").strip() == "^(alpha|beta)$"
     box = page.locator(".kw-runs-plot").bounding_box()
     assert box["height"] >= 250  # the curves keep their room when the lists shrink
+    # x by wall time: alpha's 50 steps were written within a fraction of a second
+    page.select_option(".kw-runs-x", "wall")
+    page.wait_for_timeout(500)
+    xmax = page.evaluate(
+        "() => Math.max(...document.querySelector('.kw-runs .kw-runs-plot').data[0].x)"
+    )
+    assert 0 <= xmax < 5
+    assert nb.kernel("print(r.widget.xaxis)").strip() == "wall"
+    page.select_option(".kw-runs-x", "step")
+    page.wait_for_timeout(300)
     nb.screenshot("runs_sorted_filtered", page.locator(".kw-runs"))
     assert nb.errors == []
