@@ -107,7 +107,8 @@ def main() -> None:
         t = time.perf_counter()
         done = os.path.join(tmp, "written.json")
         if os.path.exists(done):
-            n_big = json.load(open(done))["n_big"]
+            with open(done) as f:
+                n_big = json.load(f)["n_big"]
         else:
             n_big = write_big(os.path.join(big, "run"), args.mb)
             write_many(many, args.runs, args.points)
