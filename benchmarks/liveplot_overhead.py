@@ -6,7 +6,8 @@ verbose=0 (baseline, measured first and last), verbose=1, LivePlot attached to a
 (the real ipywidgets serialization path runs and bytes are counted), livelossplot's
 PlotLossesKeras, tqdm.keras.TqdmCallback and keras.callbacks.TensorBoard(update_freq="batch").
 Figures are whole-process CPU time (all threads), wall time alongside. Each ratio is to the
-baseline; the last line is ``ratio <LivePlot/verbose0>`` (goal <= 1.05, later <= 1.03).
+baseline; the last line is ``ratio <LivePlot/verbose0>`` (goal <= 1.05, later <= 1.03), the line
+before it ``ratio logdir <LivePlot(logdir=...)/verbose0>`` (the same goal).
 
     python benchmarks/liveplot_overhead.py [--repeat N]
 """
@@ -82,6 +83,17 @@ def anchors(tmp):
         anchors.comm = comm
         return [live]
 
+    def liveplot_logdir():
+        # the same, also writing TensorBoard event files (kw.runs); skipped without the extra
+        import importlib.util
+
+        if importlib.util.find_spec("crc32c") is None:
+            return None
+        with counting_comms() as comms:
+            live = kw.LivePlot(logdir=tempfile.mkdtemp(dir=tmp))
+            comm_of(live.widget, comms)
+        return [live]
+
     def livelossplot():
         try:
             from livelossplot import PlotLossesKeras
@@ -106,6 +118,7 @@ def anchors(tmp):
     return [
         ("verbose=1", list, 1),
         ("LivePlot (live comm)", liveplot, 0),
+        ("LivePlot(logdir=...) (live comm)", liveplot_logdir, 0),
         ("livelossplot PlotLossesKeras", livelossplot, 0),
         ("tqdm TqdmCallback", tqdm_cb, 0),
         ('TensorBoard(update_freq="batch")', tensorboard, 0),
@@ -153,6 +166,8 @@ def main() -> None:
             "(incl. the front-end code at open)"
         )
     base_cpu = min(b_cpu, a_cpu)
+    if "LivePlot(logdir=...) (live comm)" in results:
+        print(f"ratio logdir {results['LivePlot(logdir=...) (live comm)'] / base_cpu:.3f}")
     print(f"ratio {results['LivePlot (live comm)'] / base_cpu:.3f}")
 
 

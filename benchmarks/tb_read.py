@@ -9,6 +9,7 @@ EventAccumulator keeps 10,000 per tag by default (reservoir sampling); tbparse k
 The last line is ``speedup <ours vs EventAccumulator>`` on both logs together (goal >= 20).
 
     python benchmarks/tb_read.py [--mb 150] [--runs 1000] [--points 1000] [--skip-tbparse]
+                                 [--keep DIR]  (write the logs there once, reuse them later)
 """
 
 from __future__ import annotations
@@ -98,12 +99,21 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=1000)
     ap.add_argument("--points", type=int, default=1000)
     ap.add_argument("--skip-tbparse", action="store_true")
+    ap.add_argument("--keep", help="folder for the logs: written once, reused by later runs")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.keep or scratch
         big, many = os.path.join(tmp, "big"), os.path.join(tmp, "many")
         t = time.perf_counter()
-        n_big = write_big(os.path.join(big, "run"), args.mb)
-        write_many(many, args.runs, args.points)
+        done = os.path.join(tmp, "written.json")
+        if os.path.exists(done):
+            with open(done) as f:
+                n_big = json.load(f)["n_big"]
+        else:
+            n_big = write_big(os.path.join(big, "run"), args.mb)
+            write_many(many, args.runs, args.points)
+            with open(done, "w") as f:
+                json.dump({"n_big": n_big}, f)
         size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(big) for f in fs)
         print(
             f"wrote {size / 1e6:.0f} MB ({n_big:,} scalars) + {args.runs} runs x "

@@ -170,6 +170,8 @@ export default {
       if (noEpoch) notes.push(`${noEpoch} curves have no epoch information: drawn by step`);
       if (!tags.length) notes.push("no scalar curves yet");
       note.textContent = notes.join(" · ");
+      // The div carries the height: Plotly's resize (autosize) measures the container.
+      plot.style.height = layout.height + "px";
       Plotly.react(plot, traces, layout, { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] });
       drawn = true;
     }
@@ -274,6 +276,7 @@ export default {
         marker: { size: 10, color: pts.map((r) => (index.get(r.run) || {}).color || "#888") },
         hovertemplate: "%{text}<br>%{x} → %{y}<extra></extra>",
       };
+      scatter.style.height = "260px";
       Plotly.react(
         scatter,
         [trace],

@@ -3,7 +3,6 @@ and the skip counts. The widget sends it; the JS draws it; tests read it without
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
@@ -153,15 +152,3 @@ def payload(
         ],
         "status": status,
     }
-
-
-def visible(names: list[str], pattern: str, hidden: list[str]) -> list[str]:
-    """Run names the filter and the show/hide choices leave visible (an invalid regex
-    matches as plain text, as the front-end does)."""
-    try:
-        rx = re.compile(pattern or "")
-        match = rx.search
-    except re.error:
-        match = lambda s: pattern in s  # noqa: E731
-    hide = set(hidden)
-    return [n for n in names if match(n) and n not in hide]

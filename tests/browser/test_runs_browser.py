@@ -68,6 +68,12 @@ def test_runs_follows_another_process_and_sorts_hparams(notebook, tmp_path, scre
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     try:
+        # the writer is a fresh interpreter: wait until its first event is on disk
+        page.wait_for_timeout(200)
+        for _ in range(600):
+            if os.path.exists(times) and os.path.getsize(times) > 0:
+                break
+            page.wait_for_timeout(100)
         # sample the drawn last step of the live run every 50 ms for ~12 s
         samples = page.evaluate(
             f"""async () => {{
@@ -122,5 +128,17 @@ def test_runs_follows_another_process_and_sorts_hparams(notebook, tmp_path, scre
     )
     assert sorted(drawn) == ["alpha", "beta"]
     assert nb.kernel("print(r.widget.filter)").strip() == "^(alpha|beta)$"
+    box = page.locator(".kw-runs-plot").bounding_box()
+    assert box["height"] >= 250  # the curves keep their room when the lists shrink
+    # x by wall time: alpha's 50 steps were written within a fraction of a second
+    page.select_option(".kw-runs-x", "wall")
+    page.wait_for_timeout(500)
+    xmax = page.evaluate(
+        "() => Math.max(...document.querySelector('.kw-runs .kw-runs-plot').data[0].x)"
+    )
+    assert 0 <= xmax < 5
+    assert nb.kernel("print(r.widget.xaxis)").strip() == "wall"
+    page.select_option(".kw-runs-x", "step")
+    page.wait_for_timeout(300)
     nb.screenshot("runs_sorted_filtered", page.locator(".kw-runs"))
     assert nb.errors == []
