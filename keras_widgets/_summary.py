@@ -256,8 +256,10 @@ def _operations(model: Any, kind: str) -> list[Any]:
     return list(getattr(model, "layers", None) or ())
 
 
-def _layer_row(layer: Any, depth: int, parent: str, calls: list[Any], weights: Weights) -> LayerRow:
-    facts = layer_facts(layer, calls, weights)
+def _layer_row(
+    layer: Any, depth: int, parent: str, calls: list[Any], weights: Weights, count: bool
+) -> LayerRow:
+    facts = layer_facts(layer, calls, weights, count)
     inbound = tuple(
         tuple(Link(i.operation.name, i.node_index, i.tensor_index) for i in c.inputs) for c in calls
     )
@@ -280,13 +282,15 @@ def _layer_row(layer: Any, depth: int, parent: str, calls: list[Any], weights: W
     )
 
 
-def _collect(model: Any, depth: int, parent: str, weights: Weights, out: list[LayerRow]) -> None:
+def _collect(
+    model: Any, depth: int, parent: str, weights: Weights, out: list[LayerRow], count: bool = True
+) -> None:
     kind = model_type(model)
     calls = _calls_by_operation(model)
     for layer in _operations(model, kind):
         index = len(out)
         layer_calls = calls.get(id(layer), [])
-        row = _layer_row(layer, depth, parent, layer_calls, weights)
+        row = _layer_row(layer, depth, parent, layer_calls, weights, count)
         if kind == "sequential" and row.inbound:
             # A Sequential's calls go through its hidden Input layer: a chain, nothing to tell.
             row = replace(row, inbound=())
@@ -295,7 +299,7 @@ def _collect(model: Any, depth: int, parent: str, weights: Weights, out: list[La
         # stay one row.
         if row.kind == "model":
             before = len(out)
-            _collect(layer, depth + 1, row.path, weights, out)
+            _collect(layer, depth + 1, row.path, weights, out, count)
             direct = [r for r in out[before:] if r.depth == depth + 1]
             # the nested model's cost: its layers' cost, once per call in this graph
             times = max(len(layer_calls), 1)
@@ -420,7 +424,7 @@ def summary_data(
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     weights = Weights()
     rows: list[LayerRow] = []
-    _collect(model, 0, "", weights, rows)
+    _collect(model, 0, "", weights, rows, show_cost)
     kind = model_type(model)
     built = bool(getattr(model, "built", True))
     name = str(getattr(model, "name", type(model).__name__))
@@ -435,7 +439,7 @@ def summary_data(
         notes.extend(profile_notes)
     show_connections = kind == "functional" and not _is_chain(rows)
     totals = _totals(model, weights, rows, kind == "subclassed")
-    if totals.macs_lower_bound and kind != "subclassed":
+    if show_cost and totals.macs_lower_bound and kind != "subclassed":
         unknown = sorted({r.class_name for r in rows if r.macs is None and r.kind != "model"})
         if unknown:
             notes.append(
