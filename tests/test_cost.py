@@ -34,7 +34,13 @@ def application_macs():
     results = {}
     for name, side, _, _ in PUBLISHED:
         t0 = time.perf_counter()
-        model = getattr(keras.applications, name)(weights=None, input_shape=(side, side, 3))
+        try:
+            model = getattr(keras.applications, name)(weights=None, input_shape=(side, side, 3))
+        except ValueError as err:  # Keras refuses NASNet on the torch backend
+            if "not available with the torch backend" not in str(err):
+                raise
+            results[name] = err
+            continue
         s = kw.summary(model)
         results[name] = (s.macs, s.totals.macs_lower_bound, time.perf_counter() - t0)
         del model
@@ -44,6 +50,8 @@ def application_macs():
 
 @pytest.mark.parametrize(("name", "side", "published", "source"), PUBLISHED)
 def test_totals_match_published_multiply_adds(application_macs, name, side, published, source):
+    if isinstance(application_macs[name], Exception):
+        pytest.skip(f"keras.applications: {application_macs[name]}")
     macs, lower_bound, _ = application_macs[name]
     assert not lower_bound, f"{name}: a layer could not be counted"
     assert abs(macs / published - 1) < 0.05, (
