@@ -22,6 +22,7 @@ from keras_widgets._walk import (
     dtype_bits,
     layer_facts,
     subclassed_note,
+    tensor_bytes,
     unbuilt_note,
 )
 
@@ -357,7 +358,7 @@ def _totals(model: Any, weights: Weights, rows: list[LayerRow], subclassed: bool
     macs, m_partial = add_up([r.macs for r in top])
     flops, f_partial = add_up([r.flops for r in top])
     leaves = [r for r in rows if _holds(r)]
-    act, a_partial = add_up([r.activation_bytes for r in leaves])
+    act, a_partial = add_up([r.activation_bytes for r in leaves] + _sequential_inputs(model))
     # A subclassed model's call() may use its layers any number of times: lower bounds.
     lower = m_partial or f_partial or subclassed or any(r.lower_bound for r in top)
     return Totals(
@@ -373,6 +374,18 @@ def _totals(model: Any, weights: Weights, rows: list[LayerRow], subclassed: bool
         activation_bytes=act,
         activation_lower_bound=a_partial or subclassed,
     )
+
+
+def _sequential_inputs(model: Any) -> list[int | None]:
+    """Bytes per sample of a Sequential's inputs: its Input layer is not one of its rows,
+    but backprop keeps the batch it was fed."""
+    if model_type(model) != "sequential":
+        return []
+    try:
+        inputs = list(model.inputs)
+    except (AttributeError, ValueError):  # unbuilt
+        return []
+    return [tensor_bytes(tuple(t.shape), t.dtype) for t in inputs]
 
 
 def _optimizer_slots(model: Any, totals: Totals) -> tuple[float, str | None]:

@@ -214,7 +214,8 @@ def _cost_of_call(layer: Any, is_layer: bool, ins: list, outs: list) -> tuple[in
     return _cost.layer_cost(name, config, in_shape, out_shape)
 
 
-def _bytes(shape: Shape, dtype: Any) -> int | None:
+def tensor_bytes(shape: Shape, dtype: Any) -> int | None:
+    """Bytes of one sample of a tensor (batch dimension dropped); None when a dim is unknown."""
     n = 1
     for d in list(shape)[1:]:
         if d is None:
@@ -242,7 +243,7 @@ def layer_facts(layer: Any, calls: list[Any], weights: Weights, count: bool = Tr
         for call in calls:
             outs = [tuple(t.shape) for t in call.outputs]
             for t, shape in zip(call.outputs, outs, strict=True):
-                b = _bytes(shape, getattr(t, "dtype", "float32"))
+                b = tensor_bytes(shape, getattr(t, "dtype", "float32"))
                 act = None if act is None or b is None else act + b
             if kind == "model" or not count:
                 continue  # a model: summed from its layers by the caller
@@ -260,7 +261,7 @@ def layer_facts(layer: Any, calls: list[Any], weights: Weights, count: bool = Tr
         act = macs = elementwise = None
         if fallback:
             dtype = getattr(layer, "compute_dtype", "float32")
-            sizes = [_bytes(s, dtype) for s in fallback]
+            sizes = [tensor_bytes(s, dtype) for s in fallback]
             act = None if None in sizes else sum(sizes)
     built = bool(getattr(layer, "built", True))
     layer_weights = (getattr(layer, "weights", None) or []) if built else []

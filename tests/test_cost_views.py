@@ -73,6 +73,8 @@ def test_activation_memory_scales_with_batch_size():
     many = kw.summary(model, batch_size=32)
     conv = next(r for r in many.rows if r.name == "c")
     assert conv.activation_bytes == 8 * 8 * 6 * 4  # per sample, float32
+    # the input batch (not a row of a Sequential), the conv output and the flattened copy
+    assert many.totals.activation_bytes == (10 * 10 * 3 + 2 * 8 * 8 * 6) * 4
     assert many.totals.activation_bytes == one.totals.activation_bytes
     assert many.training_memory.activation_bytes == 32 * many.totals.activation_bytes
     df = many.to_dataframe().set_index("name")
