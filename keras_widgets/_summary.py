@@ -831,13 +831,8 @@ def render_text(data: SummaryData) -> str:
     out = [f'Model: "{data.name}" ({", ".join(flags)})', rule, line(header), rule]
     out += [line(r) for r in table[1:]]
     out.append(rule)
-    for i, (label, figure, detail) in enumerate(_totals_lines(data)):
-        # params lines keep Keras' "Total params: 1,234 (4.82 KB)" form
-        out.append(
-            f"{label}: {figure} ({detail})"
-            if i < 4 or "params" in label
-            else f"{label}: {figure}  [{detail}]"
-        )
+    # "Total params: 1,234 (4.82 KB)" as Keras prints it; the cost lines alike
+    out += [f"{label}: {figure} ({detail})" for label, figure, detail in _totals_lines(data)]
     out += list(data.notes)
     return "\n".join(out)
 
