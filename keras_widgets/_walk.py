@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from keras_widgets import _cost
-from keras_widgets._keras_nodes import KINDS, built_output_shapes, layer_kind
+from keras_widgets._keras_nodes import KINDS, built_input_shapes, built_output_shapes, layer_kind
 
 __all__ = [
     "KIND_COLORS",
@@ -227,8 +227,8 @@ def tensor_bytes(shape: Shape, dtype: Any) -> int | None:
 def layer_facts(layer: Any, calls: list[Any], weights: Weights, count: bool = True) -> LayerFacts:
     """Facts of one operation from its calls in a graph (:class:`keras_widgets._keras_nodes.CallNode`).
 
-    Without calls (a subclassed model's layers) shapes come from what the layer was built
-    with and costs are unknown. A nested model's MACs are filled in by the caller from its
+    Without calls (a subclassed model's layers) shapes and costs come from what the layer
+    was built with (one call assumed: its model's totals are then lower bounds). A nested model's MACs are filled in by the caller from its
     layers. ``count=False`` skips the costs (None).
     """
     import keras
@@ -263,6 +263,12 @@ def layer_facts(layer: Any, calls: list[Any], weights: Weights, count: bool = Tr
             dtype = getattr(layer, "compute_dtype", "float32")
             sizes = [tensor_bytes(s, dtype) for s in fallback]
             act = None if None in sizes else sum(sizes)
+            # a subclassed model's layer: one call with the shapes it was built with
+            ins = built_input_shapes(layer)
+            if ins and count and kind != "model":
+                cost = _cost_of_call(layer, is_layer, ins, fallback)
+                if cost is not None:
+                    macs, elementwise = cost
     built = bool(getattr(layer, "built", True))
     layer_weights = (getattr(layer, "weights", None) or []) if built else []
     layer_trainable = bool(getattr(layer, "trainable", False))
