@@ -171,7 +171,7 @@ def measure(nb, setup: str, timeout: float = 600) -> dict:
     return out
 
 
-def netron_s(path: pathlib.Path, browser) -> str:
+def netron_s(path: pathlib.Path, browser, layers: int) -> str:
     """Seconds for Netron to draw ``path`` in the same Chromium, or why not."""
     if shutil.which("netron") is None:
         return "not installed"
@@ -184,13 +184,30 @@ def netron_s(path: pathlib.Path, browser) -> str:
     try:
         harness._wait_for_port(port, proc)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        # Netron reports usage to an outside host: nothing leaves this machine.
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(f"http://127.0.0.1:{port}/")
+                else route.abort()
+            ),
+        )
         t0 = time.perf_counter()
         page.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
-        # Netron draws each layer as an SVG group of class "node" once the model is laid out.
-        page.wait_for_function(
-            "() => document.querySelectorAll('svg .node').length > 100", timeout=600_000
-        )
+        # First start: Netron asks to accept its cookies before it opens the model. Netron
+        # forbids window.eval, so only locators (Playwright's isolated world) are used here.
+        accept = page.locator("#message-button", has_text="Accept")
+        try:
+            accept.click(timeout=5_000)
+        except Exception:  # no consent asked (already accepted)
+            pass
+        # Each layer is an SVG group of class "node"; the page shows the graph ("default"
+        # screen, splash gone) once it is laid out and drawn.
+        page.locator("svg .node").nth(layers // 2).wait_for(state="attached", timeout=600_000)
+        page.locator("body.default").wait_for(state="attached", timeout=600_000)
         seconds = time.perf_counter() - t0
+        page.screenshot(path=str(ROOT / "artifacts" / f"netron_{layers}.png"))
         page.close()
         return f"{seconds:.2f}"
     except Exception as err:  # the anchor failing must not lose our figures
@@ -244,7 +261,9 @@ def main() -> None:
             print(f"measured {name}: {row}", flush=True)
         netron = "skipped"
         if not args.no_netron:
-            netron = netron_s(saved, lab.browser) if saved.exists() else "no 10k model saved"
+            netron = (
+                netron_s(saved, lab.browser, 10_000) if saved.exists() else "no 10k model saved"
+            )
     finally:
         lab.close()
         shutil.rmtree(saved.parent, ignore_errors=True)

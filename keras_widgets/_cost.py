@@ -451,6 +451,7 @@ _COUNTERS: dict[str, Counter] = {
     "EinsumDense": _einsum_dense,
     "MultiHeadAttention": _mha,
     "GroupedQueryAttention": _gqa,
+    "GroupQueryAttention": _gqa,
     "Attention": _attention,
     "AdditiveAttention": _attention,
     "Dot": _dot,

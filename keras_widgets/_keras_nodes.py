@@ -249,3 +249,12 @@ def run_call(call: CallNode, values: dict[int, Any]) -> tuple[tuple, dict]:
     """
     node = call.operation._inbound_nodes[call.node_index]  # private, see docstring
     return node.arguments.fill_in(values)
+
+
+def built_input_shapes(layer: Any) -> list[tuple] | None:
+    """The input shapes a layer was built with (private ``_build_shapes_dict``, as in
+    :func:`built_output_shapes`); None when unknown."""
+    build_shapes = getattr(layer, "_build_shapes_dict", None)  # private, see above
+    if not build_shapes or not getattr(layer, "built", False):
+        return None
+    return _flat_shapes(list(build_shapes.values())) or None

@@ -22,6 +22,7 @@ from keras_widgets._walk import (
     dtype_bits,
     layer_facts,
     subclassed_note,
+    tensor_bytes,
     unbuilt_note,
 )
 
@@ -256,8 +257,10 @@ def _operations(model: Any, kind: str) -> list[Any]:
     return list(getattr(model, "layers", None) or ())
 
 
-def _layer_row(layer: Any, depth: int, parent: str, calls: list[Any], weights: Weights) -> LayerRow:
-    facts = layer_facts(layer, calls, weights)
+def _layer_row(
+    layer: Any, depth: int, parent: str, calls: list[Any], weights: Weights, count: bool
+) -> LayerRow:
+    facts = layer_facts(layer, calls, weights, count)
     inbound = tuple(
         tuple(Link(i.operation.name, i.node_index, i.tensor_index) for i in c.inputs) for c in calls
     )
@@ -280,13 +283,15 @@ def _layer_row(layer: Any, depth: int, parent: str, calls: list[Any], weights: W
     )
 
 
-def _collect(model: Any, depth: int, parent: str, weights: Weights, out: list[LayerRow]) -> None:
+def _collect(
+    model: Any, depth: int, parent: str, weights: Weights, out: list[LayerRow], count: bool = True
+) -> None:
     kind = model_type(model)
     calls = _calls_by_operation(model)
     for layer in _operations(model, kind):
         index = len(out)
         layer_calls = calls.get(id(layer), [])
-        row = _layer_row(layer, depth, parent, layer_calls, weights)
+        row = _layer_row(layer, depth, parent, layer_calls, weights, count)
         if kind == "sequential" and row.inbound:
             # A Sequential's calls go through its hidden Input layer: a chain, nothing to tell.
             row = replace(row, inbound=())
@@ -295,7 +300,7 @@ def _collect(model: Any, depth: int, parent: str, weights: Weights, out: list[La
         # stay one row.
         if row.kind == "model":
             before = len(out)
-            _collect(layer, depth + 1, row.path, weights, out)
+            _collect(layer, depth + 1, row.path, weights, out, count)
             direct = [r for r in out[before:] if r.depth == depth + 1]
             # the nested model's cost: its layers' cost, once per call in this graph
             times = max(len(layer_calls), 1)
@@ -353,7 +358,7 @@ def _totals(model: Any, weights: Weights, rows: list[LayerRow], subclassed: bool
     macs, m_partial = add_up([r.macs for r in top])
     flops, f_partial = add_up([r.flops for r in top])
     leaves = [r for r in rows if _holds(r)]
-    act, a_partial = add_up([r.activation_bytes for r in leaves])
+    act, a_partial = add_up([r.activation_bytes for r in leaves] + _sequential_inputs(model))
     # A subclassed model's call() may use its layers any number of times: lower bounds.
     lower = m_partial or f_partial or subclassed or any(r.lower_bound for r in top)
     return Totals(
@@ -369,6 +374,18 @@ def _totals(model: Any, weights: Weights, rows: list[LayerRow], subclassed: bool
         activation_bytes=act,
         activation_lower_bound=a_partial or subclassed,
     )
+
+
+def _sequential_inputs(model: Any) -> list[int | None]:
+    """Bytes per sample of a Sequential's inputs: its Input layer is not one of its rows,
+    but backprop keeps the batch it was fed."""
+    if model_type(model) != "sequential":
+        return []
+    try:
+        inputs = list(model.inputs)
+    except (AttributeError, ValueError):  # unbuilt
+        return []
+    return [tensor_bytes(tuple(t.shape), t.dtype) for t in inputs]
 
 
 def _optimizer_slots(model: Any, totals: Totals) -> tuple[float, str | None]:
@@ -420,7 +437,7 @@ def summary_data(
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     weights = Weights()
     rows: list[LayerRow] = []
-    _collect(model, 0, "", weights, rows)
+    _collect(model, 0, "", weights, rows, show_cost)
     kind = model_type(model)
     built = bool(getattr(model, "built", True))
     name = str(getattr(model, "name", type(model).__name__))
@@ -435,7 +452,7 @@ def summary_data(
         notes.extend(profile_notes)
     show_connections = kind == "functional" and not _is_chain(rows)
     totals = _totals(model, weights, rows, kind == "subclassed")
-    if totals.macs_lower_bound and kind != "subclassed":
+    if show_cost and totals.macs_lower_bound and kind != "subclassed":
         unknown = sorted({r.class_name for r in rows if r.macs is None and r.kind != "model"})
         if unknown:
             notes.append(
@@ -814,13 +831,8 @@ def render_text(data: SummaryData) -> str:
     out = [f'Model: "{data.name}" ({", ".join(flags)})', rule, line(header), rule]
     out += [line(r) for r in table[1:]]
     out.append(rule)
-    for i, (label, figure, detail) in enumerate(_totals_lines(data)):
-        # params lines keep Keras' "Total params: 1,234 (4.82 KB)" form
-        out.append(
-            f"{label}: {figure} ({detail})"
-            if i < 4 or "params" in label
-            else f"{label}: {figure}  [{detail}]"
-        )
+    # "Total params: 1,234 (4.82 KB)" as Keras prints it; the cost lines alike
+    out += [f"{label}: {figure} ({detail})" for label, figure, detail in _totals_lines(data)]
     out += list(data.notes)
     return "\n".join(out)
 

@@ -34,7 +34,13 @@ def application_macs():
     results = {}
     for name, side, _, _ in PUBLISHED:
         t0 = time.perf_counter()
-        model = getattr(keras.applications, name)(weights=None, input_shape=(side, side, 3))
+        try:
+            model = getattr(keras.applications, name)(weights=None, input_shape=(side, side, 3))
+        except ValueError as err:  # Keras refuses NASNet on the torch backend
+            if "not available with the torch backend" not in str(err):
+                raise
+            results[name] = err
+            continue
         s = kw.summary(model)
         results[name] = (s.macs, s.totals.macs_lower_bound, time.perf_counter() - t0)
         del model
@@ -44,6 +50,8 @@ def application_macs():
 
 @pytest.mark.parametrize(("name", "side", "published", "source"), PUBLISHED)
 def test_totals_match_published_multiply_adds(application_macs, name, side, published, source):
+    if isinstance(application_macs[name], Exception):
+        pytest.skip(f"keras.applications: {application_macs[name]}")
     macs, lower_bound, _ = application_macs[name]
     assert not lower_bound, f"{name}: a layer could not be counted"
     assert abs(macs / published - 1) < 0.05, (
@@ -181,3 +189,36 @@ def test_readable_count():
     assert readable_count(3_860_000_000) == "3.86 G"
     assert readable_count(None) == "?"
     assert readable_count(18, lower_bound=True) == "≥ 18"
+
+
+def test_attribute_config_agrees_with_get_config():
+    """The summary reads a layer's attributes instead of get_config() (for speed): both
+    must give the same counts."""
+    from keras_widgets import _walk
+    from keras_widgets._cost import layer_cost
+
+    q, v, k = keras.Input((10, 16)), keras.Input((20, 8)), keras.Input((20, 16))
+    img = keras.Input((16, 16, 4))
+    cases = [
+        (layers.MultiHeadAttention(2, 4, value_dim=3), (q, v)),
+        (layers.GroupQueryAttention(8, 4, 2), (q, k)),
+        (layers.LSTM(6), (q,)),
+        (layers.GRU(6), (q,)),
+        (layers.EinsumDense("abc,cd->abd", (10, 5), bias_axes="d", activation="relu"), (q,)),
+        (layers.Dot(axes=2), ([q, k],)),
+        (layers.Conv2D(8, 3, groups=2, activation="relu"), (img,)),
+        (layers.SeparableConv2D(8, 3, depth_multiplier=2), (img,)),
+        (layers.DepthwiseConv2D(5, padding="same", use_bias=False), (img,)),
+        (layers.AveragePooling2D(3), (img,)),
+        (layers.UpSampling2D(interpolation="bilinear"), (img,)),
+        (layers.Activation("softmax"), (img,)),
+    ]
+    for layer, args in cases:
+        out = layer(*args)
+        flat = [t for a in args for t in (a if isinstance(a, list) else [a])]
+        ins = [tuple(t.shape) for t in flat]
+        i = ins[0] if len(ins) == 1 else ins
+        name = type(layer).__name__
+        expected = layer_cost(name, layer.get_config(), i, tuple(out.shape))
+        assert expected is not None, name
+        assert layer_cost(name, _walk._config(layer, name), i, tuple(out.shape)) == expected, name

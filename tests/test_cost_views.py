@@ -51,16 +51,18 @@ def test_graph_color_option_is_validated():
     g = kw.graph(model, color="macs")
     assert g.color == "macs"
     g.color = "memory"
-    with pytest.raises(traitlets.TraitError, match="must be one of"):
+    with pytest.raises(traitlets.TraitError, match="bogus"):
         g.color = "bogus"
     with pytest.raises(traitlets.TraitError, match="needs measured times"):
         kw.graph(model, color="time")
     p = kw.profile(model, batch_size=2, steps=1, warmup=0)
     timed = kw.graph(model, color="time", profile=p)
     nodes = {n["name"]: n["measures"] for n in timed.data["nodes"]}
-    assert nodes["o"]["time"] == p.times["o"]
+    assert nodes["o"]["time"] == p.times["o"] / 1000  # seconds in the graph, ms in tables
     assert nodes["x"]["time"] == 0.0  # an input layer runs nothing
-    assert nodes["inner"]["time"] == pytest.approx(p.times["inner/d4"] + p.times["inner/d2"])
+    assert nodes["inner"]["time"] == pytest.approx(
+        (p.times["inner/d4"] + p.times["inner/d2"]) / 1000
+    )
     with pytest.raises(ValueError, match="batch_size"):
         kw.graph(model, batch_size=0)
 
@@ -73,6 +75,8 @@ def test_activation_memory_scales_with_batch_size():
     many = kw.summary(model, batch_size=32)
     conv = next(r for r in many.rows if r.name == "c")
     assert conv.activation_bytes == 8 * 8 * 6 * 4  # per sample, float32
+    # the input batch (not a row of a Sequential), the conv output and the flattened copy
+    assert many.totals.activation_bytes == (10 * 10 * 3 + 2 * 8 * 8 * 6) * 4
     assert many.totals.activation_bytes == one.totals.activation_bytes
     assert many.training_memory.activation_bytes == 32 * many.totals.activation_bytes
     df = many.to_dataframe().set_index("name")
@@ -123,3 +127,16 @@ def test_sgd_momentum_estimate():
     model.compile(keras.optimizers.SGD(momentum=0.9), "mse")
     m = kw.summary(model).training_memory
     assert m.optimizer_bytes == nbytes(model.trainable_weights)
+
+
+def test_the_graph_front_end_draws_kinds_with_the_same_palette():
+    """js/graph keeps its own copy of the palette (it also draws data made elsewhere):
+    it must match the one the summary uses."""
+    import pathlib
+    import re
+
+    source = (pathlib.Path(__file__).parents[1] / "js" / "graph" / "colors.js").read_text()
+    block = source[source.index("export const COLORS") :]
+    block = block[: block.index("};")]
+    js = {k: [f, s] for k, f, s in re.findall(r'(\w+): \["(#\w+)", "(#\w+)"\]', block)}
+    assert js == {kind: list(colors) for kind, colors in KIND_COLORS.items()}

@@ -28,7 +28,7 @@ def graph_data(
     ``name``, ``class_name``, ``kind``, ``output_shape``, ``params`` (None when unknown),
     ``trainable``, ``parent`` (the id of the nested-model group holding it, or None), flags and
     ``measures``: ``macs`` and ``flops`` per sample, ``params``, ``memory`` (output bytes at
-    ``batch_size``) and, with a ``kw.profile`` result, ``time`` (ms); None when unknown, a
+    ``batch_size``) and, with a ``kw.profile`` result, ``time`` (seconds); None when unknown, a
     nested model's the sum of its layers'. ``palette`` maps each kind to [fill, stroke]
     (the summary's badges use the same). Edges join
     leaf nodes (``source``, ``target``, ``shape`` of the tensor); a view that collapses a
@@ -160,7 +160,8 @@ class _Builder:
         }
         if self.times is not None:
             # an input layer runs nothing: 0 ms, not unknown
-            measures["time"] = 0.0 if facts.kind == "input" else self.times.get(path)
+            ms = 0.0 if facts.kind == "input" else self.times.get(path)
+            measures["time"] = None if ms is None else ms / 1000  # seconds, as bytes: SI units
         node = {
             "id": nid,
             "name": layer.name,
