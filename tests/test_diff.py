@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 import keras_widgets as kw
 from keras_widgets._diff import _match
-from keras_widgets._diff._graph import DiffGraphWidget, marked_svg
+from keras_widgets._diff._graph import marked_svg
+from keras_widgets._diff._widget import DiffGraphWidget
 from keras_widgets._graph._static import safe_svg
 
 L = keras.layers
