@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import keras_widgets as kw
+from keras_widgets._builder._core import _deferred_variables
 from keras_widgets._diff import _match
 from keras_widgets._diff._graph import marked_svg
 from keras_widgets._diff._widget import DiffGraphWidget
@@ -36,33 +37,40 @@ def count(variables) -> int:
     return int(sum(math.prod(v.shape) for v in variables))
 
 
-# -- fixtures (module-scoped: these builds cost seconds) ---------------------------------------
+# -- fixtures ------------------------------------------------------------------------------------
+# The applications are built with their weights declared but not allocated (the builder's
+# keras.StatelessScope(initialize_variables=False) helper): a diff reads shapes, configs and
+# flags, never weight values, and so these models cost well under a second on every backend
+# (a real build of ResNet50 costs a minute on a busy JAX CPU: one XLA compile per shape).
 @pytest.fixture(scope="module")
 def resnets():
-    return keras.applications.ResNet50(weights=None), keras.applications.ResNet101(weights=None)
+    with _deferred_variables():
+        return keras.applications.ResNet50(weights=None), keras.applications.ResNet101(weights=None)
 
 
 @pytest.fixture(scope="module")
 def mobilenets():
     kwargs = {"weights": None, "input_shape": (96, 96, 3)}
-    return (
-        keras.applications.MobileNetV2(alpha=1.0, **kwargs),
-        keras.applications.MobileNetV2(alpha=0.5, **kwargs),
-    )
+    with _deferred_variables():
+        return (
+            keras.applications.MobileNetV2(alpha=1.0, **kwargs),
+            keras.applications.MobileNetV2(alpha=0.5, **kwargs),
+        )
 
 
 @pytest.fixture(scope="module")
 def fine_tuning():
     """Keras' transfer-learning recipe: frozen base + new head; snapshot; unfreeze the top."""
-    base = keras.applications.MobileNetV2(
-        input_shape=(96, 96, 3), include_top=False, weights=None, alpha=0.35
-    )
-    base.trainable = False
-    inputs = keras.Input((96, 96, 3))
-    x = base(inputs, training=False)
-    x = L.GlobalAveragePooling2D()(x)
-    x = L.Dropout(0.2)(x)
-    model = keras.Model(inputs, L.Dense(1)(x), name="classifier")
+    with _deferred_variables():
+        base = keras.applications.MobileNetV2(
+            input_shape=(96, 96, 3), include_top=False, weights=None, alpha=0.35
+        )
+        base.trainable = False
+        inputs = keras.Input((96, 96, 3))
+        x = base(inputs, training=False)
+        x = L.GlobalAveragePooling2D()(x)
+        x = L.Dropout(0.2)(x)
+        model = keras.Model(inputs, L.Dense(1)(x), name="classifier")
     before = kw.snapshot(model)
     trainable_before = count(model.trainable_weights)
     base.trainable = True
