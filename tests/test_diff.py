@@ -8,6 +8,7 @@ train a head, then unfreeze the top of the base), and kw.SequentialBuilder state
 from __future__ import annotations
 
 import html.parser
+import itertools
 import json
 import math
 import re
@@ -15,10 +16,14 @@ import xml.etree.ElementTree as ET
 
 import keras
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import keras_widgets as kw
+from keras_widgets._builder._core import _deferred_variables
 from keras_widgets._diff import _match
-from keras_widgets._diff._graph import DiffGraphWidget, marked_svg
+from keras_widgets._diff._graph import marked_svg
+from keras_widgets._diff._widget import DiffGraphWidget
 from keras_widgets._graph._static import safe_svg
 
 L = keras.layers
@@ -32,33 +37,40 @@ def count(variables) -> int:
     return int(sum(math.prod(v.shape) for v in variables))
 
 
-# -- fixtures (module-scoped: these builds cost seconds) ---------------------------------------
+# -- fixtures ------------------------------------------------------------------------------------
+# The applications are built with their weights declared but not allocated (the builder's
+# keras.StatelessScope(initialize_variables=False) helper): a diff reads shapes, configs and
+# flags, never weight values, and so these models cost well under a second on every backend
+# (a real build of ResNet50 costs a minute on a busy JAX CPU: one XLA compile per shape).
 @pytest.fixture(scope="module")
 def resnets():
-    return keras.applications.ResNet50(weights=None), keras.applications.ResNet101(weights=None)
+    with _deferred_variables():
+        return keras.applications.ResNet50(weights=None), keras.applications.ResNet101(weights=None)
 
 
 @pytest.fixture(scope="module")
 def mobilenets():
     kwargs = {"weights": None, "input_shape": (96, 96, 3)}
-    return (
-        keras.applications.MobileNetV2(alpha=1.0, **kwargs),
-        keras.applications.MobileNetV2(alpha=0.5, **kwargs),
-    )
+    with _deferred_variables():
+        return (
+            keras.applications.MobileNetV2(alpha=1.0, **kwargs),
+            keras.applications.MobileNetV2(alpha=0.5, **kwargs),
+        )
 
 
 @pytest.fixture(scope="module")
 def fine_tuning():
     """Keras' transfer-learning recipe: frozen base + new head; snapshot; unfreeze the top."""
-    base = keras.applications.MobileNetV2(
-        input_shape=(96, 96, 3), include_top=False, weights=None, alpha=0.35
-    )
-    base.trainable = False
-    inputs = keras.Input((96, 96, 3))
-    x = base(inputs, training=False)
-    x = L.GlobalAveragePooling2D()(x)
-    x = L.Dropout(0.2)(x)
-    model = keras.Model(inputs, L.Dense(1)(x), name="classifier")
+    with _deferred_variables():
+        base = keras.applications.MobileNetV2(
+            input_shape=(96, 96, 3), include_top=False, weights=None, alpha=0.35
+        )
+        base.trainable = False
+        inputs = keras.Input((96, 96, 3))
+        x = base(inputs, training=False)
+        x = L.GlobalAveragePooling2D()(x)
+        x = L.Dropout(0.2)(x)
+        model = keras.Model(inputs, L.Dense(1)(x), name="classifier")
     before = kw.snapshot(model)
     trainable_before = count(model.trainable_weights)
     base.trainable = True
@@ -267,6 +279,61 @@ def test_nested_model_contents_are_compared_inside_matched_groups():
     removed = {r.name: r.depth for r in d.changes("removed")}
     assert removed == {"encoder": 0, "ei": 1, "e1": 1, "e2": 1}
     assert names(d.changes("added")) == ["plain"]
+
+
+def test_swapped_branches_pair_by_graph_neighbourhood():
+    def model(swap):
+        left, right = keras.Input((4,), name="left"), keras.Input((4,), name="right")
+        dl, dr = L.Dense(4)(left), L.Dense(4)(right)  # made-up names, same config
+        out = L.Concatenate(name="cat")([dr, dl] if swap else [dl, dr])
+        return keras.Model([left, right], out)
+
+    d = kw.diff(model(False), model(True))
+    dense = [r for r in d.rows if r.class_name == "Dense"]
+    assert [r.change for r in dense] == ["same", "same"]
+    assert all(r.inputs_before == r.inputs_after for r in dense)  # left with left
+    cat = d.row("cat")
+    assert cat.what == ("inputs",)  # the order of Concatenate's inputs changed
+    assert cat.inputs_before[0] == next(r.name_before for r in dense if r.inputs_after == ("left",))
+
+
+items_strategy = st.lists(st.sampled_from(["Dense", "Conv2D", "ReLU"]), max_size=5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(items_strategy, items_strategy, st.data())
+def test_alignment_is_order_keeping_same_class_and_optimal(classes_a, classes_b, data):
+    def items(classes, prefix):
+        return [
+            _match.Item(
+                f"{prefix}{i}",
+                f"n{data.draw(st.integers(0, 2))}",
+                c,
+                False,
+                True,
+                data.draw(st.sampled_from(["{}", "{1}"])),
+                "s",
+                1,
+            )
+            for i, c in enumerate(classes)
+        ]
+
+    a, b = items(classes_a, "a"), items(classes_b, "b")
+    pairs = _match.align(a, b)
+    ia = [a.index(x) for x, _ in pairs]
+    ib = [b.index(y) for _, y in pairs]
+    assert ia == sorted(set(ia))
+    assert ib == sorted(set(ib))
+    assert all(x.class_name == y.class_name for x, y in pairs)
+    # Brute force over every order-keeping matching: none scores more.
+    best = 0
+    for k in range(min(len(a), len(b)) + 1):
+        for sa in itertools.combinations(range(len(a)), k):
+            for sb in itertools.combinations(range(len(b)), k):
+                scores = [_match.score(a[i], b[j]) for i, j in zip(sa, sb, strict=True)]
+                if all(scores):
+                    best = max(best, sum(scores))
+    assert sum(_match.score(x, y) for x, y in pairs) == best
 
 
 def test_large_gaps_are_cut_by_difflib_before_the_exact_alignment(monkeypatch):

@@ -1,7 +1,8 @@
 """``kw.diff(model_a, model_b)``: what changed between two models.
 
 ``_snapshot`` freezes a model into plain data, ``_match`` pairs the layers, ``_core`` lists the
-changes, ``_report`` shows them (text, HTML, DataFrame) and ``_graph`` draws the merged graph.
+changes, ``_report`` shows them (text, HTML, DataFrame), ``_graph`` makes the merged graph and its
+picture, ``_widget`` shows it in ``kw.graph``'s view.
 """
 
 from keras_widgets._diff._core import LayerChange

@@ -272,8 +272,9 @@ def _pair(sa: _Side, sb: _Side, m: Match, a_to_b: dict[str, Match]) -> LayerChan
     # Inputs compare by identity (through the matches), not by name.
     ins_a = sa.inputs.get(m.a, [])
     ins_b = sb.inputs.get(m.b, [])
-    mapped = Counter(a_to_b[i].b if i in a_to_b else ("removed", i) for i in ins_a)
-    if mapped != Counter(ins_b):
+    # In order: Concatenate([a, b]) and Concatenate([b, a]) differ.
+    mapped = [a_to_b[i].b if i in a_to_b else ("removed", i) for i in ins_a]
+    if mapped != ins_b:
         what.append("inputs")
     return LayerChange(
         change="changed" if what else "same",

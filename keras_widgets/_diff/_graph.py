@@ -1,19 +1,15 @@
 """The merged graph of a diff: graph data (the format of ``graph_data``) with a ``status`` per
-node and edge, a static SVG with the marks, and the widget that shows it with ``kw.graph``'s view.
+node and edge, and a static SVG with the marks (the widget is in ``_widget``).
 """
 
 from __future__ import annotations
 
-import copy
-import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
 
 from keras_widgets._diff._core import MARKS, LayerChange
 from keras_widgets._diff._snapshot import ModelSnapshot
 from keras_widgets._graph._static import fallback_svg, visible_graph
-from keras_widgets._graph._widget import GraphWidget
-from keras_widgets._widget import BaseWidget
 
 # status -> (stroke, label); the fill stays the layer kind's colour.
 STATUS = {
@@ -252,33 +248,3 @@ def _add_legend(root: ET.Element, data: dict, q: str) -> None:
     root.set("width", f"{width:.0f}")
     root.set("height", f"{height:.0f}")
     root.set("viewBox", f"0 0 {width:.0f} {height:.0f}")
-
-
-class DiffGraphWidget(GraphWidget):
-    """``kw.graph``'s view of a merged diff graph (nodes carry ``status``)."""
-
-    def __init__(self, data: dict, objects: dict[str, Any], **kwargs: Any) -> None:
-        # GraphWidget.__init__ walks a model; here the data is made already.
-        kwargs.setdefault("expanded", [g["id"] for g in data["groups"] if g["expanded"]])
-        BaseWidget.__init__(self, data=data, uid=uuid.uuid4().hex, **kwargs)
-        self._objects = objects
-        self._svg = None
-        self._handles = []
-        self.on_msg(self._on_msg)
-
-    def __repr__(self) -> str:
-        info = self.data.get("model", {})
-        return f"<DiffGraphWidget of {info.get('name', '?')!r}: {len(self.data['nodes'])} layers>"
-
-    def to_dict(self) -> dict:
-        return copy.deepcopy(self.data)
-
-    def static_svg(self) -> str:
-        # Always the marked Python drawing: the view's own SVG may lack the status marks.
-        return marked_svg(self.data, set(self.expanded), self.show_shapes)
-
-    def static_bundle(self) -> dict:
-        bundle = super().static_bundle()
-        name = self.data["model"].get("name", "model")
-        bundle["text/plain"] = f"Diff graph of {name}: {len(self.data['nodes'])} layers"
-        return bundle

@@ -135,7 +135,8 @@ class ModelDiff:
 
     def graph(self, direction: str = "TB", show_shapes: bool = True) -> Any:
         """The merged graph in ``kw.graph``'s interactive view (plus a marked static picture)."""
-        from keras_widgets._diff._graph import DiffGraphWidget, merged_data
+        from keras_widgets._diff._graph import merged_data
+        from keras_widgets._diff._widget import DiffGraphWidget
 
         data, objects = merged_data(list(self.rows), self.before, self.after, self.summary_lines())
         return DiffGraphWidget(data, objects, direction=direction, show_shapes=show_shapes)
