@@ -204,8 +204,9 @@ export class CanvasView {
     if (cheap) {
       // Far away: plain rectangles, one path per colour.
       const byFill = new Map();
+      const colour = crowd ? this.stroke : this.fill; // pastel fills vanish at a pixel a box
       for (const i of visible) {
-        const f = this.fill[i];
+        const f = colour[i];
         (byFill.get(f) || byFill.set(f, []).get(f)).push(i);
       }
       for (const [f, list] of byFill) {
