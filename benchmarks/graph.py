@@ -1,7 +1,7 @@
 """kw.graph at every size, in JupyterLab + headless Chromium (the browser-test harness).
 
     python benchmarks/graph.py [--sizes 1000,10000,50000] [--apps ResNet50,EfficientNetB7]
-                               [--no-netron] [--extract-repeats 3]
+                               [--no-netron]
 
 One run prints, per graph:
 
@@ -17,6 +17,10 @@ One run prints, per graph:
   event a frame (goal >= 30 at 10k); ``zoom fps`` likewise with Ctrl+wheel zoom;
 - ``draw ms``: canvas mode, our drawing's share of a frame (moving average), the rest of a
   frame is the browser's; ``mode``: svg or canvas.
+
+The first row, a 5-layer model, is an anchor: the fixed cost of running a cell and showing a
+widget in JupyterLab on this machine (most of the 1k figure). The phases of each drawing
+(``data-kw-phases``: ms since page start) are printed as each graph is measured.
 
 Then the anchor, in the same run: Netron (the ``netron`` package, if installed) serving the same
 10k model saved as ``.keras`` to the same Chromium, seconds until its graph is drawn; and the
@@ -222,7 +226,6 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--apps", default="ResNet50,EfficientNetB7")
     parser.add_argument("--no-netron", action="store_true")
-    parser.add_argument("--extract-repeats", type=int, default=3)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     apps = [a for a in args.apps.split(",") if a]
@@ -239,6 +242,11 @@ def main() -> None:
             "from _graph_synthetic import residual_graph_data\n" + RESIDUAL,
             timeout=300,
         )
+        # The fixed cost of running a cell and showing a widget here, for reading the rest.
+        row = measure(nb, "model = residual(5)\ng = kw.graph(model)")
+        row["source"] = "Keras model"
+        rows["anchor: 5 layers"] = row
+        print(f"measured anchor: {row}", flush=True)
         for n in sizes:
             if n <= REAL_MAX:
                 setup = f"model = residual({n})\ng = kw.graph(model)"
@@ -283,6 +291,15 @@ def main() -> None:
             f"{r['zoom_fps']:>8.1f} {r['draw_ms']:>7.2f} {r['mode']:>6}"
         )
     print("goals: first draw as above; pan fps >= 30 at 10k; longest task <= 200 ms")
+    anchor = rows["anchor: 5 layers"]["first_draw_s"]
+    print(
+        "first draw / anchor: "
+        + ", ".join(f"{k} {r['first_draw_s'] / anchor:.1f}x" for k, r in rows.items())
+    )
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"machine: {os.cpu_count()} cores, load average {load:.1f} (other work slows every figure)"
+    )
     ten = rows.get("residual 10,000")
     if ten:
         print(f"netron_10k_s {netron}")

@@ -205,3 +205,19 @@ def test_from_data_keeps_measures_and_status_and_checks_colour():
         kw.graph(keras.Sequential([keras.Input((2,)), L.Dense(1)]), color="params").color
         == "params"
     )
+
+
+def test_minimal_hand_made_data_draws_everywhere():
+    """A diff's merged graph may carry only the fields it needs."""
+    data = {
+        "nodes": [
+            {"id": "a", "name": "a", "class_name": "Dense", "kind": "dense", "status": "removed"},
+            {"id": "b", "name": "b", "class_name": "Dense", "kind": "dense", "status": "added"},
+        ],
+        "edges": [{"source": "a", "target": "b", "shape": None}],
+    }
+    g = GraphWidget.from_data(data)
+    svg = g.static_svg()
+    assert svg.count('class="kw-graph-node"') == 2
+    assert safe_svg(svg) is not None
+    assert "2 layers" in g.static_bundle()["text/plain"]

@@ -188,7 +188,11 @@ export class CanvasView {
         ctx.fill();
       }
     };
-    if (hov) {
+    // Very far away (thousands of boxes a few pixels each) edges are a blur: boxes only.
+    const crowd = cheap && visible.length > 8000;
+    if (crowd) {
+      /* no edges */
+    } else if (hov) {
       ctx.globalAlpha = 0.15;
       drawEdges((e) => !hov.edgesIn.has(e) && !hov.edgesOut.has(e), "#9a9a9a", ctx.lineWidth);
       ctx.globalAlpha = 1;
@@ -200,8 +204,9 @@ export class CanvasView {
     if (cheap) {
       // Far away: plain rectangles, one path per colour.
       const byFill = new Map();
+      const colour = crowd ? this.stroke : this.fill; // pastel fills vanish at a pixel a box
       for (const i of visible) {
-        const f = this.fill[i];
+        const f = colour[i];
         (byFill.get(f) || byFill.set(f, []).get(f)).push(i);
       }
       for (const [f, list] of byFill) {
@@ -212,6 +217,11 @@ export class CanvasView {
       }
       // Far away the pastel fills vanish: outline with the kind's stroke colour.
       ctx.lineWidth = 1 / k;
+      if (crowd) {
+        this.marks(ctx, visible, k);
+        this.frames++;
+        return visible.length;
+      }
       const byStroke = new Map();
       for (const i of visible) (byStroke.get(this.stroke[i]) || byStroke.set(this.stroke[i], []).get(this.stroke[i])).push(i);
       for (const [c, list] of byStroke) {
@@ -411,7 +421,9 @@ export class Minimap {
     const b = this.base.getContext("2d");
     b.setTransform(dpr, 0, 0, dpr, 0, 0);
     const byFill = new Map();
-    for (let i = 0; i < scene.ids.length; i++) (byFill.get(fills[i]) || byFill.set(fills[i], []).get(fills[i])).push(i);
+    // At most ~20,000 boxes: on a 140 x 180 picture more would share pixels anyway.
+    const stride = Math.max(1, Math.floor(scene.ids.length / 20000));
+    for (let i = 0; i < scene.ids.length; i += stride) (byFill.get(fills[i]) || byFill.set(fills[i], []).get(fills[i])).push(i);
     for (const [f, list] of byFill) {
       b.fillStyle = f === "#ffffff" || f === "#fafafa" || f === "#f5f5f5" ? "#9e9e9e" : f;
       b.beginPath();

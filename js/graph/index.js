@@ -231,7 +231,7 @@ function render({ model, el }) {
     dirTB.classList.toggle("kw-active", direction === "TB");
     dirLR.classList.toggle("kw-active", direction === "LR");
     shapes.checked = showShapes;
-    const vis = visibleGraph(data, expanded);
+    const vis = visibleGraph(data, expanded, byId);
     let next;
     if (vis.nodes.length <= DAGRE_MAX) next = sceneFromDagre(computeLayout(data, expanded, { direction, showShapes }, vis));
     else {
@@ -240,7 +240,8 @@ function render({ model, el }) {
       await tick();
       if (token !== layoutToken) return;
       phase("visible");
-      const { scene: partial, input } = workerInput(vis, showShapes, direction !== "LR");
+      const { scene: partial, input } = await workerInput(vis, showShapes, direction !== "LR", tick);
+      if (token !== layoutToken) return;
       phase("sized");
       const result = await layoutOffThread(input);
       phase("laid-out");
@@ -285,7 +286,8 @@ function render({ model, el }) {
     }
     const W = viewport.clientWidth || 800;
     const H = viewport.clientHeight || 500;
-    const big = scene.width > W * 1.05 || scene.height > H * 1.05;
+    // A minimap only where the whole graph does not fit at a readable zoom.
+    const big = scene.width * 0.55 > W || scene.height * 0.55 > H;
     const fills = cv ? cv.fill : scene.nodes.map((n) => colorOf(n)[0]);
     // The overview image of a big graph is its own task, after the first drawing.
     if (cv && big) {

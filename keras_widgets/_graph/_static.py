@@ -50,7 +50,7 @@ def visible_graph(data: dict, expanded: set[str]) -> tuple[list[dict], list[tupl
 
     def shown(nid: str) -> str:
         result, node = nid, by_id[nid]
-        while node["parent"] is not None:
+        while node.get("parent") is not None:
             if node["parent"] not in expanded:
                 result = node["parent"]
             node = by_id[node["parent"]]
@@ -59,7 +59,7 @@ def visible_graph(data: dict, expanded: set[str]) -> tuple[list[dict], list[tupl
     nodes = [
         n
         for n in data["nodes"]
-        if shown(n["id"]) == n["id"] and not (n["group"] and n["id"] in expanded)
+        if shown(n["id"]) == n["id"] and not (n.get("group") and n["id"] in expanded)
     ]
     edges: dict[tuple[str, str], None] = {}
     for e in data["edges"]:
@@ -186,13 +186,13 @@ def fallback_svg(
         c, top = pos[nid]
         w = width[nid]
         x, y = (top, c - BOX_H / 2) if lr else (c - w / 2, top)
-        fill, stroke = COLORS.get(n["kind"], COLORS["other"])
+        fill, stroke = COLORS.get(n.get("kind"), COLORS["other"])
         dash = ' stroke-dasharray="4 2"' if not n.get("trainable", True) else ""
         is_output = n.get("is_output", False)
         sw = 2.4 if is_output else 1.3
         out.append(
             f'<g class="kw-graph-node" transform="translate({x:.1f},{y:.1f})">'
-            f"<title>{esc(n['name'])} ({esc(n['class_name'])})</title>"
+            f"<title>{esc(n['name'])} ({esc(n.get('class_name', ''))})</title>"
             f'<rect width="{w:.0f}" height="{BOX_H}" rx="6" fill="{fill}" '
             f'stroke="{"#263238" if is_output else stroke}" stroke-width="{sw}"{dash}/>'
             f'<text x="10" y="16" font-weight="600" font-size="12.5" fill="#1a1a1a">'
@@ -210,16 +210,16 @@ def fallback_svg(
 
 
 def _subtitle(n: dict) -> str:
-    params = n["params"]
+    params = n.get("params")
     text = "? params" if params is None else (f"{params:,} params" if params else "")
-    return n["class_name"] + (f" · {text}" if text else "")
+    return str(n.get("class_name", "")) + (f" · {text}" if text else "")
 
 
 def _box_width(n: dict, show_shapes: bool) -> float:
     # Rough text widths (no font metrics here): bold 12.5px name, 11px details.
     widths = [len(n["name"]) * 7.6, len(_subtitle(n)) * 6.3]
     if show_shapes:
-        widths.append(len(format_shape(n["output_shape"])) * 6.3)
+        widths.append(len(format_shape(n.get("output_shape"))) * 6.3)
     return min(max(max(widths) + 22, 110), 340)
 
 
