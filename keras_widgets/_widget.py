@@ -22,7 +22,7 @@ def bundle(name: str) -> pathlib.Path:
     return STATIC / f"{name}.js"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def library_source(name: str) -> str:
     """The built ES module of a shared library (``static/<name>.js``)."""
     if name not in LIBRARIES:
