@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import pathlib
 import uuid
 from typing import Any
@@ -22,12 +24,31 @@ def bundle(name: str) -> pathlib.Path:
     return STATIC / f"{name}.js"
 
 
+# Data libraries: large constant trait values (the builder's catalog) sent like a library.
+_DATA: dict[str, str] = {}
+
+
+def data_library(prefix: str, value: Any) -> str:
+    """Register ``value`` as a data library; returns its name (``prefix``-content hash, so a
+    page never mixes two versions). The view reads it as the trait value (js/shared/host.js)."""
+    text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+    name = f"{prefix}-{hashlib.sha1(text.encode()).hexdigest()[:12]}"
+    _DATA.setdefault(name, f"export default {text};")
+    return name
+
+
 @functools.cache
+def _static_library(name: str) -> str:
+    return (STATIC / f"{name}.js").read_text(encoding="utf-8")
+
+
 def library_source(name: str) -> str:
-    """The built ES module of a shared library (``static/<name>.js``)."""
+    """The ES module text of a shared library: a built one (``static/<name>.js``) or data."""
+    if name in _DATA:
+        return _DATA[name]
     if name not in LIBRARIES:
         raise KeyError(name)
-    return (STATIC / f"{name}.js").read_text(encoding="utf-8")
+    return _static_library(name)
 
 
 class BaseWidget(anywidget.AnyWidget):
@@ -43,9 +64,11 @@ class BaseWidget(anywidget.AnyWidget):
 
     # Ties the widget to its static copy in the notebook (keras_widgets._display).
     _kw_static = traitlets.Unicode().tag(sync=True)
+    # trait name -> data library holding its value (see data_library); not in saved state.
+    _kw_data = traitlets.Dict().tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
-        allowed = set(self.trait_names()) - {"_kw_static"} | {"layout"}
+        allowed = set(self.trait_names()) - {"_kw_static", "_kw_data"} | {"layout"}
         unknown = sorted(k for k in kwargs if k not in allowed)
         if unknown:
             raise TypeError(

@@ -2,8 +2,24 @@
 // it loads the large libraries the bundle needs (shared/library.js) before the view renders,
 // and hides the widget's static copy once the view has drawn (shared/static.js). A view that
 // cannot render says why and leaves the static copy in place.
-import { addCourier, loadLibrary, needs } from "./library.js";
+//
+// Data libraries: a trait listed in `_kw_data` ({trait: library name}) is not in the saved
+// widget state; its value is loaded like a library and the view reads it with model.get().
+import { addCourier, library, loadLibrary, needs } from "./library.js";
 import { hideStatic } from "./static.js";
+
+function withData(model, data) {
+  const names = Object.keys(data);
+  if (!names.length) return model;
+  const get = (key) => (names.includes(key) ? library(data[key]) : model.get(key));
+  return new Proxy(model, {
+    get(target, key) {
+      if (key === "get") return get;
+      const value = target[key];
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
 
 export function liveView(widget) {
   return {
@@ -11,8 +27,10 @@ export function liveView(widget) {
     async render(ctx) {
       const { model, el } = ctx;
       const courier = addCourier(model);
+      const data = model.get("_kw_data") || {};
       try {
-        await Promise.all([...needs].map((name) => loadLibrary(model, name)));
+        const wanted = [...needs, ...Object.values(data)];
+        await Promise.all(wanted.map((name) => loadLibrary(model, name)));
       } catch (err) {
         courier();
         const note = document.createElement("div");
@@ -21,7 +39,7 @@ export function liveView(widget) {
         el.append(note);
         return () => note.remove();
       }
-      const cleanup = await widget.render(ctx);
+      const cleanup = await widget.render({ ...ctx, model: withData(model, data) });
       const release = hideStatic(model);
       return () => {
         release();

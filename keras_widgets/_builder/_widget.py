@@ -16,7 +16,7 @@ import traitlets
 from keras_widgets._builder import _catalog as _catalog_mod
 from keras_widgets._builder import _core
 from keras_widgets._display import Shown
-from keras_widgets._widget import STATIC, BaseWidget, bundle
+from keras_widgets._widget import STATIC, BaseWidget, bundle, data_library
 
 
 def _catalog() -> dict:
@@ -35,11 +35,17 @@ class BuilderView(BaseWidget):
 
     state = traitlets.Dict().tag(sync=True)
     report = traitlets.Dict().tag(sync=True)
-    catalog = traitlets.Dict().tag(sync=True)
+    # Not synced: 74 KB that a saved notebook would keep per builder. The view gets it as a
+    # data library, sent once per page (keras_widgets._widget.data_library).
+    catalog = traitlets.Dict()
     presets = traitlets.List(traitlets.Unicode()).tag(sync=True)
     code = traitlets.Unicode("").tag(sync=True)
     can_undo = traitlets.Bool(False).tag(sync=True)
     can_redo = traitlets.Bool(False).tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._kw_data = {"catalog": data_library("builder-catalog", self.catalog)}
 
 
 class SequentialBuilder(Shown):
