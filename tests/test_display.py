@@ -161,7 +161,8 @@ def test_unknown_library_is_an_answer_not_a_crash():
     w.send = lambda content, buffers=None: sent.append(content)
     w._serve_library(w, {"type": "kw-library", "name": "../../etc/passwd", "req": "x"})
     (answer,) = sent
-    assert answer["error"] and "text" not in answer
+    assert answer["error"]
+    assert "text" not in answer
     with pytest.raises(KeyError):
         library_source("nope")
 
@@ -224,7 +225,8 @@ def test_missing_backend_names_what_to_install():
     assert "MESSAGE" in out.stdout, out.stdout + out.stderr
     assert 'pip install "keras-widgets[tensorflow]"' in out.stdout
     assert "'tensorflow' is not installed" in out.stdout
-    assert "keras-widgets[jax]" in out.stdout and "keras-widgets[torch]" in out.stdout
+    assert "keras-widgets[jax]" in out.stdout
+    assert "keras-widgets[torch]" in out.stdout
 
 
 def test_other_missing_modules_are_not_reworded():
