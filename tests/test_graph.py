@@ -10,8 +10,8 @@ import pytest
 
 import keras_widgets as kw
 from keras_widgets import _keras_nodes as kn
-from keras_widgets._graph import graph_data, layer_details
 from keras_widgets._display import svg_pictures
+from keras_widgets._graph import graph_data, layer_details
 from keras_widgets._graph._static import fallback_svg, layers, safe_svg
 
 L = keras.layers
