@@ -35,9 +35,9 @@ _DARK = "filter:invert(0.88) hue-rotate(180deg)"
 THEME_CSS = (
     "<style>"
     "@media not (prefers-color-scheme:dark){"
-    f'body[data-jp-theme-light="false"] .kw-static img.kw-pic{{{_DARK}}}}}'
+    f'body[data-jp-theme-light="false"] img.kw-pic{{{_DARK}}}}}'
     "@media (prefers-color-scheme:dark){"
-    f'body[data-jp-theme-light="true"] .kw-static img.kw-pic{{{_DARK}}}}}'
+    f'body[data-jp-theme-light="true"] img.kw-pic{{{_DARK}}}}}'
     "</style>"
 )
 SVG_DARK_CSS = f"@media (prefers-color-scheme:dark){{svg{{{_DARK}}}}}"
@@ -54,28 +54,58 @@ def widget_view(widget: Any, text: str) -> dict[str, Any]:
 def static_html(owner: Any, html: str) -> str:
     """``html`` marked as the static copy of ``owner``'s widget (hidden where it renders)."""
     uid = esc(getattr(owner, "_kw_static", "") or "")
-    return f'<div class="kw-static" data-kw-static="{uid}">{THEME_CSS}{html}</div>'
+    return f'<div class="kw-static" data-kw-static="{uid}">{html}</div>'
 
 
-def svg_image(svg: str, alt: str, *, max_height: int = 900) -> str:
+def svg_image(svg: str, alt: str, *, max_height: int = 2400, page_width: int = 960) -> str:
     """An SVG drawing as an ``<img>`` with a data URI: sanitizers that strip ``<style>`` and
-    style attributes (GitHub) leave the SVG's own styling alone. Tall drawings get a
-    ``height`` attribute of ``max_height`` (scaled, not a strip of thousands of pixels);
-    a page that keeps styles shows them at full size in a scroll box (:func:`scroll_box`)."""
-    svg = _with_dark_style(svg)
+    style attributes (GitHub) leave the SVG's own styling alone.
+
+    A drawing much taller than wide (a deep network's graph) is folded into side-by-side
+    columns (:func:`fold_columns`); the image then gets ``width``/``height`` attributes that
+    fit ``page_width`` and ``max_height``. A page that keeps styles shows it at its natural
+    size in a scroll box (:func:`scroll_box`)."""
+    svg = fold_columns(_with_dark_style(svg), page_width=page_width)
     width, height = _svg_size(svg)
     size = ""
     if width and height:
-        if height > max_height:
-            size = f' width="{round(width * max_height / height)}" height="{max_height}"'
-        else:
-            size = f' width="{round(width)}" height="{round(height)}"'
+        scale = min(1.0, page_width / width, max_height / height)
+        size = f' width="{round(width * scale)}" height="{round(height * scale)}"'
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     # The style attribute restores the natural size where styles are kept (see scroll_box).
     natural = ' style="width:auto;height:auto;max-width:none"' if size else ""
     return (
-        f'<img class="kw-pic" src="data:image/svg+xml;base64,{data}" alt="{esc(alt)}"'
+        f'{THEME_CSS}<img class="kw-pic" src="data:image/svg+xml;base64,{data}" alt="{esc(alt)}"'
         f"{size}{natural}>"
+    )
+
+
+def fold_columns(svg: str, *, page_width: int = 960, min_scale: float = 0.5) -> str:
+    """A tall SVG shown as columns side by side (each a window on one copy of the drawing,
+    through ``<use>``), as many as fit ``page_width`` at ``min_scale``; consecutive columns
+    overlap a little so a box cut at one column's foot shows whole atop the next."""
+    width, height = _svg_size(svg)
+    gap, overlap = 24.0, 60.0
+    if not (width and height) or height < 3 * width or height < 1500:
+        return svg
+    n = int(min((page_width / min_scale) // (width + gap), height // 600))
+    if n < 2:
+        return svg
+    step = (height - overlap) / n
+    seg = step + overlap
+    end = svg.find(">")
+    head, body = svg[: end + 1], svg[end + 1 : svg.rindex("</svg>")]
+    keep = re.sub(r'\s(?:xmlns(?::\w+)?|width|height|viewBox)="[^"]*"', "", head[4:-1])
+    total = n * width + (n - 1) * gap
+    columns = "".join(
+        f'<svg x="{i * (width + gap):.0f}" y="0" width="{width:.0f}" height="{seg:.0f}" '
+        f'viewBox="0 {i * step:.0f} {width:.0f} {seg:.0f}"><use href="#kw-fold"/></svg>'
+        for i in range(n)
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{total:.0f}" height="{seg:.0f}" '
+        f'viewBox="0 0 {total:.0f} {seg:.0f}">'
+        f'<defs><g id="kw-fold"{keep}>{body}</g></defs>{columns}</svg>'
     )
 
 

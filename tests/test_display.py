@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -101,24 +102,33 @@ def test_static_markers_are_escaped():
 
 
 # -- pictures that survive sanitizers and follow the theme ------------------------------------
-def test_svg_image_keeps_the_drawing_and_caps_tall_ones():
-    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="13000"><text>hi</text></svg>'
-    img = _display.svg_image(svg, "a <tall> graph", max_height=900)
-    assert img.startswith('<img class="kw-pic" src="data:image/svg+xml;base64,')
+def test_svg_image_keeps_the_drawing_and_folds_tall_ones():
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="13000" font-size="12">'
+        "<text>hi</text></svg>"
+    )
+    img = _display.svg_image(svg, "a <tall> graph")
+    assert '<img class="kw-pic" src="data:image/svg+xml;base64,' in img
     assert 'alt="a &lt;tall&gt; graph"' in img
-    assert 'width="21" height="900"' in img  # scaled, not a 13,000 px strip
     (back,) = _display.svg_pictures(img)
-    ET.fromstring(back)  # still well-formed XML after adding the dark style
-    assert "<text>hi</text>" in back
+    root = ET.fromstring(back)  # still well-formed XML after folding and the dark style
+    columns = root.findall("{http://www.w3.org/2000/svg}svg")
+    assert len(columns) == 5  # 5 x 300 px columns fit 960 px at half scale
+    assert back.count("<text>hi</text>") == 1  # one copy, shown through <use>
+    assert 'font-size="12"' in back  # the root's own attributes are kept
     assert "prefers-color-scheme:dark" in back  # dark pages get a dark picture
+    width, height = (int(v) for v in re.search(r'width="(\d+)" height="(\d+)"', img).groups())
+    assert width <= 960
+    assert height < 13000 / 4  # not a 13,000 px strip
     small = _display.svg_image(svg.replace("13000", "200"), "small")
     assert 'width="300" height="200"' in small
+    assert "<use" not in _display.svg_pictures(small)[0]
 
 
 def test_theme_css_darkens_pictures_on_jupyterlab_dark_only():
-    html = _display.static_html(kw.graph(tiny()), "x")
-    assert 'body[data-jp-theme-light="false"] .kw-static img.kw-pic{filter:invert' in html
-    assert 'body[data-jp-theme-light="true"] .kw-static img.kw-pic{filter:invert' in html
+    html = kw.graph(tiny()).static_bundle()["text/html"]
+    assert 'body[data-jp-theme-light="false"] img.kw-pic{filter:invert' in html
+    assert 'body[data-jp-theme-light="true"] img.kw-pic{filter:invert' in html
 
 
 # -- large libraries are not in the saved state ----------------------------------------------
