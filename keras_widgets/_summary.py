@@ -388,7 +388,7 @@ color:var(--kw-muted);background:rgba(128,128,128,.14)}
 .kw-summary table.kw-sum-totals{border-collapse:collapse;border:none;margin:8px 0 0;font-size:12.5px;
 width:auto;color:var(--kw-fg)}
 .kw-summary .kw-sum-totals td{padding:0 14px 1px 0;border:none;background:transparent;text-align:left}
-.kw-summary .kw-sum-totals tr{background:transparent}
+.kw-summary table.kw-sum-totals tbody tr{background:transparent}
 .kw-summary .kw-sum-totals .kw-tl{color:var(--kw-muted)}
 .kw-summary .kw-sum-totals .kw-num{text-align:right;font-variant-numeric:tabular-nums}
 .kw-summary .kw-sum-totals .kw-tb{color:var(--kw-faint)}

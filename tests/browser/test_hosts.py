@@ -78,7 +78,10 @@ def test_jupyterlab_dark_summary_widgets_and_pictures_follow_the_theme(notebook_
 
 
 # -- Voila --------------------------------------------------------------------------------------
-def test_voila_streams_a_liveplot_created_in_the_fit_cell(voila, screenshots):
+def test_voila_streams_a_liveplot_shown_before_fit(voila, screenshots):
+    # Voila (0.5, progressive rendering) sends a cell's outputs to the page only when the cell
+    # ends (voila/tornado/execution_request_handler.py), so a LivePlot shown in the fit cell
+    # appears at its end; shown in the cell before, it streams while fit runs (README).
     slow = (
         "import time\n"
         "class Slow(keras.callbacks.Callback):\n"
@@ -86,14 +89,14 @@ def test_voila_streams_a_liveplot_created_in_the_fit_cell(voila, screenshots):
         "        time.sleep(0.05)\n"
     )
     fit = (
-        "live = kw.LivePlot(update_every=0.2)\n"
         "model.fit(x, y, epochs=8, batch_size=16, verbose=0, callbacks=[live, Slow()])\n"
         "print('FIT-' + 'DONE')"
     )
-    page = voila([SETUP + slow, "kw.summary(model)", fit, "kw.graph(model)"])
+    cells = [SETUP + slow, "kw.summary(model)", "live = kw.LivePlot(update_every=0.2)\nlive"]
+    page = voila([*cells, fit, "kw.graph(model)"])
     page.wait_for_selector(".kw-summary", timeout=120_000)
-    # Curves drawn while fit still runs: the cell's end marker is not there yet.
-    page.wait_for_function(LINE_DRAWN, timeout=60_000)
+    # Curves drawn while fit still runs: the fit cell's end marker is not there yet.
+    page.wait_for_function(LINE_DRAWN, timeout=90_000)
     streamed_before_end = page.get_by_text("FIT-DONE").count() == 0
     page.screenshot(path=str(screenshots / "hosts_voila_streaming.png"))
     assert streamed_before_end
@@ -177,7 +180,11 @@ def test_marimo_shows_every_public_object(marimo_app, screenshots):
     assert page.locator(".kw-graph .kw-graph-node").count() >= 4
     assert page.locator(".kw-builder .kw-card, .kw-builder [data-type='Dense']").count() >= 1
     assert page.locator(".kw-load-error").count() == 0
-    page.screenshot(path=str(screenshots / "hosts_marimo.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "hosts_marimo.png"))
+    for name in ("builder", "liveplot"):
+        view = page.locator(f".kw-{name}").nth(1)
+        view.scroll_into_view_if_needed()
+        view.screenshot(path=str(screenshots / f"hosts_marimo_{name}.png"))
 
 
 # -- nbconvert HTML offline, and GitHub's sanitizer ---------------------------------------------
