@@ -27,17 +27,16 @@ from keras_widgets._html import esc
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
-# Dark pictures for dark pages. Pictures are drawn light, and darkened with an invert filter
-# that keeps hues: inside the SVG for a dark `prefers-color-scheme` (GitHub, VS Code, ...),
-# and here for JupyterLab / Notebook 7, whose theme sets data-jp-theme-light on <body>.
-# GitHub strips this <style>; the SVG's own rule still applies there.
+# Dark pictures for dark pages. Pictures are drawn light; inside the SVG, a dark
+# `prefers-color-scheme` darkens them with an invert filter that keeps hues. In an <img>,
+# Chromium and Firefox answer that query from the image's used `color-scheme`, which GitHub
+# and VS Code set for their dark themes; JupyterLab and Notebook 7 mark their theme with
+# data-jp-theme-light on <body>, so this rule passes it on. GitHub strips the rule (fine).
 _DARK = "filter:invert(0.88) hue-rotate(180deg)"
 THEME_CSS = (
     "<style>"
-    "@media not (prefers-color-scheme:dark){"
-    f'body[data-jp-theme-light="false"] img.kw-pic{{{_DARK}}}}}'
-    "@media (prefers-color-scheme:dark){"
-    f'body[data-jp-theme-light="true"] img.kw-pic{{{_DARK}}}}}'
+    'body[data-jp-theme-light="false"] img.kw-pic{color-scheme:dark}'
+    'body[data-jp-theme-light="true"] img.kw-pic{color-scheme:light}'
     "</style>"
 )
 SVG_DARK_CSS = f"@media (prefers-color-scheme:dark){{svg{{{_DARK}}}}}"

@@ -125,10 +125,10 @@ def test_svg_image_keeps_the_drawing_and_folds_tall_ones():
     assert "<use" not in _display.svg_pictures(small)[0]
 
 
-def test_theme_css_darkens_pictures_on_jupyterlab_dark_only():
+def test_pictures_take_jupyterlab_s_theme_as_their_color_scheme():
     html = kw.graph(tiny()).static_bundle()["text/html"]
-    assert 'body[data-jp-theme-light="false"] img.kw-pic{filter:invert' in html
-    assert 'body[data-jp-theme-light="true"] img.kw-pic{filter:invert' in html
+    assert 'body[data-jp-theme-light="false"] img.kw-pic{color-scheme:dark}' in html
+    assert 'body[data-jp-theme-light="true"] img.kw-pic{color-scheme:light}' in html
 
 
 # -- large libraries are not in the saved state ----------------------------------------------
