@@ -369,3 +369,31 @@ def test_saved_widget_state_is_small(executed):
         assert len(saved[mid]["state"]["_esm"]) < 30_000, mid
         if mid not in graph_data or len(saved[mid]["state"]["data"]["nodes"]) < 50:
             assert size < 50_000, (mid, size)
+
+
+# -- large libraries once per page ---------------------------------------------------------------
+def test_plotly_is_sent_once_per_page_for_many_liveplots(notebook):
+    count = (
+        "from keras_widgets._widget import BaseWidget\n"
+        "asked = []\n"
+        "_serve = BaseWidget._serve_library\n"
+        "def counting(self, w, content, buffers=None):\n"
+        "    if isinstance(content, dict) and content.get('type') == 'kw-library':\n"
+        "        asked.append(content.get('name'))\n"
+        "    return _serve(self, w, content, buffers)\n"
+        "BaseWidget._serve_library = counting\n"
+    )
+    plots = [
+        f"p{i} = kw.LivePlot()\nfor s in range(20): p{i}.log(s, loss=1 / (s + {i} + 1))\np{i}"
+        for i in range(3)
+    ]
+    nb = notebook([SETUP + count, *plots])
+    nb.run_all(timeout=120)
+    nb.page.wait_for_function(
+        """() => [...document.querySelectorAll('.kw-liveplot .scatterlayer .trace path.js-line')]
+            .filter(p => (p.getAttribute('d') || '').length > 20).length >= 3""",
+        timeout=60_000,
+    )
+    assert nb.kernel("print(asked)").strip() == "['plotly']"
+    assert nb.page.locator(".kw-static:visible").count() == 0  # all three hid their copies
+    assert not nb.errors, nb.errors
