@@ -39,7 +39,11 @@ THEME_CSS = (
     'body[data-jp-theme-light="true"] img.kw-pic{color-scheme:light}'
     "</style>"
 )
-SVG_DARK_CSS = f"@media (prefers-color-scheme:dark){{svg{{{_DARK}}}}}"
+# On the root only (folded drawings nest <svg> columns). A root background is painted on the
+# canvas, outside the filter: it gets the colour the filter makes of white.
+SVG_DARK_CSS = (
+    f"@media (prefers-color-scheme:dark){{:root{{{_DARK};background:#1f1f1f !important}}}}"
+)
 
 
 def widget_view(widget: Any, text: str) -> dict[str, Any]:

@@ -355,6 +355,17 @@ def test_pictures_survive_githubs_sanitizer(executed, browser, tmp_path, screens
         page.screenshot(path=str(screenshots / "hosts_github.png"), full_page=True)
     finally:
         page.close()
+    # A reader who prefers dark (GitHub's dark theme, VS Code): the pictures turn dark too.
+    dark = browser.new_page(viewport={"width": 1000, "height": 900}, color_scheme="dark")
+    try:
+        _offline(dark)
+        dark.goto(path.as_uri())
+        shot = dark.locator("img.kw-pic").first.screenshot(
+            path=str(screenshots / "hosts_github_dark_picture.png")
+        )
+        assert mean_luminance(shot) < 0.35
+    finally:
+        dark.close()
 
 
 def test_saved_widget_state_is_small(executed):
