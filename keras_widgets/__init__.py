@@ -61,7 +61,13 @@ def __getattr__(name: str) -> Any:
         module, attr = _LAZY[name]
     except KeyError:
         raise AttributeError(f"module 'keras_widgets' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module), attr)
+    try:
+        value = getattr(importlib.import_module(module), attr)
+    except ModuleNotFoundError as e:
+        from keras_widgets._env import explain_missing_backend
+
+        explain_missing_backend(e)  # a clear message when Keras has no backend installed
+        raise
     globals()[name] = value  # cache: later lookups skip __getattr__
     return value
 

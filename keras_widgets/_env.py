@@ -28,3 +28,28 @@ def is_primary_process() -> bool:
     import jax  # already imported by Keras's JAX backend
 
     return jax.process_index() == 0
+
+
+# Top-level modules whose absence means "Keras has no backend to run on".
+_BACKEND_MODULES = {"keras", "tensorflow", "jax", "jaxlib", "torch"}
+
+
+def explain_missing_backend(error: ModuleNotFoundError) -> None:
+    """Raise a clear error when ``error`` says Keras or its backend is not installed.
+
+    ``import keras`` with no backend installed fails deep inside Keras with a bare
+    ``No module named 'tensorflow'``; this names what to install instead. Any other missing
+    module is left to the caller to re-raise unchanged.
+    """
+    name = (error.name or "").partition(".")[0]
+    if name not in _BACKEND_MODULES:
+        return
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    raise ModuleNotFoundError(
+        f"keras_widgets needs Keras and a backend to run it, but {name!r} is not installed "
+        f"(KERAS_BACKEND={backend}). Install one of:\n"
+        '  pip install "keras-widgets[tensorflow]"\n'
+        '  pip install "keras-widgets[jax]"    and set KERAS_BACKEND=jax\n'
+        '  pip install "keras-widgets[torch]"  and set KERAS_BACKEND=torch',
+        name=error.name,
+    ) from error

@@ -29,13 +29,14 @@ def model_mimebundle(model: Any) -> dict[str, Any]:
     No widgets: what a front-end without JavaScript can show. :func:`model_display` shows
     the live widgets and the same content as static outputs.
     """
+    from keras_widgets._display import picture_html
     from keras_widgets._graph._data import graph_data
-    from keras_widgets._graph._static import fallback_svg, static_html
+    from keras_widgets._graph._static import fallback_svg
     from keras_widgets._summary import summary
 
     s = summary(model)
     svg = fallback_svg(graph_data(model))
-    html = s._repr_html_() + static_html(svg, "none", f"Layer graph of {model.name}")
+    html = s._repr_html_() + picture_html(svg, f"Layer graph of {model.name}")
     return {"text/html": html, "text/plain": str(s)}
 
 
@@ -43,10 +44,9 @@ def model_display(model: Any) -> None:
     """What the extension shows: the tabs widget, then static copies of the summary and the
     graph picture (hidden where the widget renders; see the module docstring)."""
     import ipywidgets
-    from IPython.display import display
 
+    from keras_widgets import _display
     from keras_widgets._graph import graph
-    from keras_widgets._html import esc
     from keras_widgets._summary import summary
 
     s = summary(model)
@@ -54,23 +54,12 @@ def model_display(model: Any) -> None:
     tabs = ipywidgets.Tab(children=[ipywidgets.HTML(s._repr_html_()), g])
     tabs.set_title(0, "Summary")  # set_title works on ipywidgets 7 and 8
     tabs.set_title(1, "Graph")
-    widget = {
-        # The same data a widget's own repr gives (protocol 2.x on ipywidgets 7 and 8).
-        "application/vnd.jupyter.widget-view+json": {
-            "version_major": 2,
-            "version_minor": 0,
-            "model_id": tabs.model_id,
-        },
-        # Short: the static outputs below carry the content.
-        "text/plain": f"Summary and layer graph of {model.name!r}",
-    }
-    display(widget, raw=True)
-    # Marked as the graph's static copy (class and uid), so the graph view hides it too.
-    # A second rendering, not the same string: its toggles get ids of their own.
-    marker = f'class="kw-graph-static" data-kw-graph="{esc(g.uid)}"'
-    summary_copy = f"<div {marker}>{s._repr_html_()}</div>"
-    display({"text/html": summary_copy, "text/plain": str(s)}, raw=True)
-    g.display_static()  # kept up to date with the drawing the front-end sends back
+    # The tabs hold the graph's view, which hides the static copies it owns: the summary's
+    # (a second rendering, not the same string: its toggles get ids of their own) and the
+    # picture (kept up to date with the drawing the front-end sends back).
+    text = f"Summary and layer graph of {model.name!r}"
+    _display.show(tabs, text, _display.static_bundle(g, s._repr_html_(), str(s)))
+    g.display_static()
 
 
 def load(ipython: Any) -> None:

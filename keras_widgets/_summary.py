@@ -505,12 +505,15 @@ _TRAINABLE_TEXT = {True: "Y", False: "N", None: "-"}
 _ids = itertools.count()
 
 _CSS = """
-.kw-summary{--kw-fg:var(--jp-content-font-color1,#1f2328);--kw-muted:var(--jp-content-font-color2,#59636e);
---kw-faint:var(--jp-content-font-color3,#8c959f);--kw-border:var(--jp-border-color2,#d1d9e0);
---kw-head:var(--jp-layout-color2,#f6f8fa);--kw-hover:var(--jp-rendermime-table-row-hover-background,rgba(66,165,245,.12));
+.kw-summary{--kw-a-fg:#1f2328;--kw-a-muted:#59636e;--kw-a-faint:#8c959f;--kw-a-border:#d1d9e0;--kw-a-head:#f6f8fa;
+--kw-fg:var(--jp-content-font-color1,var(--kw-a-fg));--kw-muted:var(--jp-content-font-color2,var(--kw-a-muted));
+--kw-faint:var(--jp-content-font-color3,var(--kw-a-faint));--kw-border:var(--jp-border-color2,var(--kw-a-border));
+--kw-head:var(--jp-layout-color2,var(--kw-a-head));--kw-hover:var(--jp-rendermime-table-row-hover-background,rgba(66,165,245,.12));
 color:var(--kw-fg);font-family:var(--jp-ui-font-family,system-ui,-apple-system,"Segoe UI",sans-serif);
 font-size:13px;line-height:1.45;margin:0;padding:6px 6px 8px;width:fit-content;max-width:100%;
 box-sizing:border-box;overflow-x:auto}
+@media (prefers-color-scheme:dark){.kw-summary{--kw-a-fg:#e6edf3;--kw-a-muted:#9198a1;
+--kw-a-faint:#6e7681;--kw-a-border:#3d444d;--kw-a-head:#151b23}}
 .kw-summary .kw-sum-head{display:flex;align-items:baseline;gap:8px;flex-wrap:wrap;margin:0 0 6px}
 .kw-summary .kw-sum-title{font-size:14px;font-weight:600}
 .kw-summary .kw-badge{font-size:11px;padding:1px 7px;border-radius:9px;border:1px solid var(--kw-border);color:var(--kw-muted)}
@@ -529,15 +532,17 @@ color:inherit;border:none;border-bottom:1px solid var(--kw-border);vertical-alig
 .kw-summary .kw-unbuilt{color:#b7791f;font-style:italic}
 .kw-summary .kw-conn{color:var(--kw-muted);white-space:normal;min-width:12ch;max-width:40ch}
 .kw-summary .kw-lname{font-weight:500}
-.kw-summary .kw-type{display:inline-block;margin-left:6px;padding:0 6px;border-radius:4px;font-size:11px;
+.kw-summary .kw-type{display:inline-block;margin-left:3px;padding:0 6px;border-radius:4px;font-size:11px;
 color:var(--kw-muted);background:rgba(128,128,128,.14)}
 .kw-summary .kw-yes{color:#2da44e}.kw-summary .kw-no{color:#cf222e}
 .kw-summary .kw-caret{display:inline-block;width:1.1em;cursor:pointer;user-select:none;color:var(--kw-muted)}
 .kw-summary .kw-caret::before{content:"\\25B8"}
 .kw-summary .kw-nocaret{display:inline-block;width:1.1em}
 .kw-summary .kw-nested td{background:rgba(128,128,128,.045)}
-.kw-summary .kw-sum-totals{display:grid;grid-template-columns:auto auto auto;gap:1px 14px;margin-top:8px;
-font-size:12.5px;width:max-content}
+.kw-summary table.kw-sum-totals{border-collapse:collapse;border:none;margin:8px 0 0;font-size:12.5px;
+width:auto;color:var(--kw-fg)}
+.kw-summary .kw-sum-totals td{padding:0 14px 1px 0;border:none;background:transparent;text-align:left}
+.kw-summary table.kw-sum-totals tbody tr{background:transparent}
 .kw-summary .kw-sum-totals .kw-tl{color:var(--kw-muted)}
 .kw-summary .kw-sum-totals .kw-num{text-align:right;font-variant-numeric:tabular-nums}
 .kw-summary .kw-sum-totals .kw-tb{color:var(--kw-faint)}
@@ -640,7 +645,7 @@ def render_html(data: SummaryData) -> str:
             )
             caret = f'<label class="kw-caret" for="{tid}" title="show / hide its layers"></label>'
         cells = [
-            f'<td class="kw-name">{caret}<span class="kw-lname">{esc(row.name)}</span>'
+            f'<td class="kw-name">{caret}<span class="kw-lname">{esc(row.name)}</span> '
             f'<span class="kw-type kw-k-{row.kind}">{esc(row.class_name)}</span></td>',
             f'<td class="kw-shape kw-mono">{_shape_html(row)}</td>',
             f'<td class="kw-num kw-mono">{_params_html(row)}</td>',
@@ -668,7 +673,7 @@ def render_html(data: SummaryData) -> str:
     return (
         f'<div class="kw-summary" id="{uid}"><style>{css}</style>'
         f'<div class="kw-sum-head"><span class="kw-sum-title">Model: '
-        f"&ldquo;{esc(data.name)}&rdquo;</span>{''.join(badges)}</div>{notes}"
+        f"&ldquo;{esc(data.name)}&rdquo;</span> {' '.join(badges)}</div>{notes}"
         + "".join(toggles)
         + f'<table class="kw-sum-table"><thead><tr>{"".join(headers)}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
@@ -735,14 +740,15 @@ def _totals_lines(data: SummaryData) -> list[tuple[str, str, str]]:
 
 
 def _totals_html(data: SummaryData) -> str:
-    cells = "".join(
-        f'<span class="kw-tl{extra}">{esc(label)}</span>'
-        f'<span class="kw-num kw-mono{extra}">{esc(figure)}</span>'
-        f'<span class="kw-tb kw-mono">{esc(detail)}</span>'
+    # A table, so the totals read right where styles are stripped (GitHub).
+    rows = "".join(
+        f'<tr><td class="kw-tl{extra}">{esc(label)}</td>'
+        f'<td class="kw-num kw-mono{extra}">{esc(figure)}</td>'
+        f'<td class="kw-tb kw-mono">{esc(detail)}</td></tr>'
         for i, (label, figure, detail) in enumerate(_totals_lines(data))
         for extra in (" kw-total" if i == 0 else "",)
     )
-    return f'<div class="kw-sum-totals">{cells}</div>'
+    return f'<table class="kw-sum-totals"><tbody>{rows}</tbody></table>'
 
 
 def _cost_headers(data: SummaryData) -> list[tuple[str, str]]:

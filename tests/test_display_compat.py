@@ -41,7 +41,7 @@ def test_graph_displays_its_view_then_its_static_picture():
     g = kw.graph(model())
     outputs = shown(g)
     assert views(outputs) == [g]
-    assert 'class="kw-graph-static"' in outputs[-1].data["text/html"]
+    assert f'class="kw-static" data-kw-static="{g._kw_static}"' in outputs[-1].data["text/html"]
 
 
 def test_liveplot_displays_its_view():

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import keras_widgets as kw
+from keras_widgets._display import svg_pictures
 from keras_widgets._liveplot._testing import comm_of, counting_comms
 
 X = np.random.default_rng(0).random((256, 4)).astype("float32")
@@ -194,7 +195,7 @@ def test_nan_loss_gap_and_marker_never_crash(live_comm):
     assert live.errors == []
     for state in c.updates():
         json.dumps(state, allow_nan=False)
-    assert "<path" in live._static_bundle()["text/html"]
+    assert "<path" in svg_pictures(live._static_bundle()["text/html"])[0]
 
 
 def test_runs_compare_new_run_and_custom_loop_log():
@@ -301,8 +302,11 @@ def test_static_copy_has_curves_and_names():
     tiny_model().fit(
         X, Y, validation_split=0.25, epochs=2, batch_size=32, verbose=0, callbacks=[live]
     )
-    html = live._static_bundle()["text/html"]
-    assert html.startswith('<div class="kw-lp-static"')
+    bundle = live._static_bundle()
+    assert bundle["text/html"].startswith(
+        f'<div class="kw-static" data-kw-static="{live.widget._kw_static}"'
+    )
+    (html,) = svg_pictures(bundle["text/html"])
     assert html.count("<path") >= 4  # loss, val_loss, accuracy, val_accuracy (+ learning rate)
     for name in ("loss", "accuracy", "learning_rate"):
         assert f">{name}</text>" in html

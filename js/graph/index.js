@@ -19,15 +19,6 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 0)); // let the 
 let viewCounter = 0;
 const MAX_STATIC_SVG = 4_000_000; // characters; a saved picture bigger than this is not worth it
 
-function hideStaticPicture(uid) {
-  // The widget is live here: hide the static picture kept for saved notebooks (next output).
-  if (!/^[0-9a-f]+$/.test(uid) || document.getElementById(`kw-graph-hide-${uid}`)) return;
-  const style = document.createElement("style");
-  style.id = `kw-graph-hide-${uid}`;
-  style.textContent = `.kw-graph-static[data-kw-graph="${uid}"]{display:none !important}`;
-  document.head.append(style);
-}
-
 function download(name, blob) {
   const url = URL.createObjectURL(blob);
   const a = h("a", { href: url, download: name });
@@ -48,7 +39,6 @@ function render({ model, el }) {
     (outs.get(e.source) || outs.set(e.source, []).get(e.source)).push(e.target);
     (ins.get(e.target) || ins.set(e.target, []).get(e.target)).push(e.source);
   }
-  hideStaticPicture(model.get("uid"));
 
   // ---- DOM skeleton ---------------------------------------------------------------------------
   const info = data.model || {};

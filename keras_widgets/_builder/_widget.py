@@ -15,7 +15,8 @@ import traitlets
 
 from keras_widgets._builder import _catalog as _catalog_mod
 from keras_widgets._builder import _core
-from keras_widgets._widget import STATIC, BaseWidget, bundle
+from keras_widgets._display import Shown
+from keras_widgets._widget import STATIC, BaseWidget, bundle, data_library
 
 
 def _catalog() -> dict:
@@ -34,14 +35,20 @@ class BuilderView(BaseWidget):
 
     state = traitlets.Dict().tag(sync=True)
     report = traitlets.Dict().tag(sync=True)
-    catalog = traitlets.Dict().tag(sync=True)
+    # Not synced: 74 KB that a saved notebook would keep per builder. The view gets it as a
+    # data library, sent once per page (keras_widgets._widget.data_library).
+    catalog = traitlets.Dict()
     presets = traitlets.List(traitlets.Unicode()).tag(sync=True)
     code = traitlets.Unicode("").tag(sync=True)
     can_undo = traitlets.Bool(False).tag(sync=True)
     can_redo = traitlets.Bool(False).tag(sync=True)
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._kw_data = {"catalog": data_library("builder-catalog", self.catalog)}
 
-class SequentialBuilder:
+
+class SequentialBuilder(Shown):
     """Build a ``keras.Sequential`` model by hand, from Python or in the notebook UI.
 
     >>> b = SequentialBuilder(input_shape=(28, 28, 1))
@@ -68,27 +75,6 @@ class SequentialBuilder:
             self._view = view
             self._sync()
         return self._view
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        view = self.widget
-        if not hasattr(view, "_repr_mimebundle_"):  # ipywidgets 7: see _ipython_display_
-            return None
-        bundle = view._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        if isinstance(data, dict) and "text/plain" in data:
-            data["text/plain"] = repr(self)  # what a saved notebook shows without the widget
-        return bundle
-
-    def _ipython_display_(self) -> None:
-        # IPython prefers this hook; ipywidgets 7 (Colab) widgets only display through it.
-        from IPython.display import display
-
-        bundle = self._repr_mimebundle_()
-        if bundle is None:
-            display(self.widget)
-        else:
-            data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-            display(data, metadata=metadata, raw=True)
 
     def __repr__(self) -> str:
         types = ", ".join(spec["type"] for spec in self._state.layers)

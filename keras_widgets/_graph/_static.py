@@ -297,13 +297,3 @@ def safe_svg(text: str) -> str | None:
             if pattern is None or not pattern.fullmatch(value):
                 return None
     return text
-
-
-def static_html(svg: str, uid: str, caption: str) -> str:
-    """The text/html output kept in the notebook; the live view hides it (same ``uid``)."""
-    return (
-        f'<div class="kw-graph-static" data-kw-graph="{esc(uid)}">'
-        f'<div style="font:12px {FONT};color:#555;margin:2px 0 4px">{esc(caption)}</div>'
-        '<div style="max-width:100%;max-height:720px;overflow:auto;border:1px solid #ddd;'
-        f'border-radius:6px;background:#fff">{svg}</div></div>'
-    )

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import copy
-import uuid
 from typing import Any
 
 import traitlets
 
 from keras_widgets._graph._data import MEASURES, extract, layer_details
-from keras_widgets._graph._static import fallback_svg, safe_svg, static_html
+from keras_widgets._graph._static import fallback_svg, safe_svg
 from keras_widgets._widget import STATIC, BaseWidget, bundle
 
 COLORS = ("kind", "macs", "flops", "params", "memory", "time")
@@ -70,8 +69,6 @@ class GraphWidget(BaseWidget):
     # What colours the boxes: the layer kind, or a measure of each node's ``measures``.
     # (Unicode, not Enum: ``_valid_color`` words the error and checks "time" has data.)
     color = traitlets.Unicode("kind").tag(sync=True)
-    # Ties this widget to its static picture in the notebook (the live view hides it).
-    uid = traitlets.Unicode().tag(sync=True)
 
     def __init__(
         self,
@@ -102,7 +99,7 @@ class GraphWidget(BaseWidget):
         data.setdefault("notes", [])
         data.setdefault("model", {})
         kwargs.setdefault("expanded", [g["id"] for g in data["groups"] if g.get("expanded")])
-        super().__init__(data=data, uid=uuid.uuid4().hex, **kwargs)
+        super().__init__(data=data, **kwargs)
         self._objects = objects
         self._svg: str | None = None  # the last drawing sent by a front-end
         self._handles: list[Any] = []  # displays of the static picture to keep up to date
@@ -139,33 +136,33 @@ class GraphWidget(BaseWidget):
         return fallback_svg(self.data, set(self.expanded), self.show_shapes, self.direction)
 
     def static_bundle(self) -> dict:
+        """The static copy's display data (keras_widgets._display)."""
+        from keras_widgets import _display
+
         name = self.data["model"].get("name", "model")
         caption = f"Layer graph of {name} (static picture; interactive when the kernel runs)"
-        return {
-            "text/html": static_html(self.static_svg(), self.uid, caption),
-            "text/plain": f"Layer graph of {name}: {len(self.data['nodes'])} layers",
-        }
+        text = f"Layer graph of {name}: {len(self.data['nodes'])} layers"
+        return _display.static_bundle(self, _display.picture_html(self.static_svg(), caption), text)
 
     def display_static(self) -> None:
         """Display the static picture (an output the live view hides) and keep it updated."""
-        from IPython.display import display
+        from keras_widgets._display import show_static
 
-        handle = display(self.static_bundle(), raw=True, display_id=True)
+        self._keep(show_static(self.static_bundle()))
+
+    def _keep(self, handle: Any) -> None:
         if handle is not None:
             self._handles.append(handle)
 
     def _ipython_display_(self, **kwargs: Any) -> None:
-        from IPython.display import display
+        from keras_widgets._display import show
 
-        if hasattr(self, "_repr_mimebundle_"):
-            # anywidget on ipywidgets 8 gives (data, metadata).
-            bundle = self._repr_mimebundle_(**kwargs)
-            data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-            display(data, metadata=metadata, raw=True)
-        else:
-            # ipywidgets 7 (Colab): no _repr_mimebundle_; widgets display through this hook.
-            super()._ipython_display_(**kwargs)
-        self.display_static()
+        self._keep(show(self, repr(self), self.static_bundle()))
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        from keras_widgets._display import mimebundle
+
+        return mimebundle(self, repr(self), self.static_bundle())
 
     # -- messages from the view ---------------------------------------------------------------
     def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import keras
 
+from keras_widgets import _display
 from keras_widgets._env import is_primary_process
 from keras_widgets._html import esc
 from keras_widgets._liveplot import _options, _render
@@ -127,7 +128,7 @@ def status_text(status: dict) -> str:
     return " · ".join(parts)
 
 
-class LivePlot(keras.callbacks.Callback):
+class LivePlot(_display.Shown, keras.callbacks.Callback):
     """Live training curves: a Keras callback and a displayable widget.
 
     >>> live = kw.LivePlot()
@@ -337,33 +338,29 @@ class LivePlot(keras.callbacks.Callback):
         )
         self._flush(state=True)
 
-    # -- display ----------------------------------------------------------------------------
+    # -- display (keras_widgets._display) ---------------------------------------------------
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
         self._displayed = True
-        return self._widget_bundle()
+        return _display.mimebundle(self.widget, self._display_text(), self._static_bundle())
 
     def _ipython_display_(self) -> None:
         self._show()
 
-    def _widget_bundle(self) -> dict:
-        w = self.widget
-        return {
-            "application/vnd.jupyter.widget-view+json": {
-                "version_major": 2,
-                "version_minor": 0,
-                "model_id": w.model_id,
-            },
-            # No state here: this output is not updated when training ends (re-rendering the
-            # view would redraw it from the coarser snapshot); the static copy below is.
-            "text/plain": "LivePlot (live view of the curves)",
-        }
+    def _display_text(self) -> str:
+        # The widget output is not updated when training ends (re-rendering the view would
+        # redraw it from the coarser snapshot), so its text names no state that goes stale;
+        # the static copy below it is updated and says the state.
+        return "LivePlot (live view of the curves)"
 
     def _show(self) -> None:
-        from IPython.display import display
-
-        display(self._widget_bundle(), raw=True, display_id=self._display_id)
-        # An (empty) output right below the widget that train end fills with the static copy.
-        display(self._static_bundle(), raw=True, display_id=self._static_id)
+        # Below the widget, an (empty) output that train end fills with the static copy.
+        _display.show(
+            self.widget,
+            self._display_text(),
+            self._static_bundle(),
+            display_id=self._display_id,
+            static_id=self._static_id,
+        )
         self._displayed = True
         self._static_shown = True
 
@@ -380,15 +377,14 @@ class LivePlot(keras.callbacks.Callback):
 
     def _static_bundle(self) -> dict:
         svg = _render.svg(self._store, columns=int(self.options["columns"]))
-        if not svg:
-            html = '<div class="kw-lp-static"></div>'
-        else:
+        html = ""
+        if svg:
+            caption = f"{status_text(self._status)} · static copy of the LivePlot curves"
             html = (
-                '<div class="kw-lp-static" style="font:12px sans-serif;color:#333">'
-                f"{svg}<div>{esc(status_text(self._status))} · static copy of the "
-                "LivePlot curves</div></div>"
+                _display.svg_image(svg, "LivePlot curves")
+                + f'<div style="font-size:12px;opacity:.8">{esc(caption)}</div>'
             )
-        return {"text/html": html, "text/plain": f"LivePlot({status_text(self._status)})"}
+        return _display.static_bundle(self.widget, html, f"LivePlot({status_text(self._status)})")
 
     def _update_static(self) -> None:
         if not self._static_shown or self._shell() is None:

@@ -7,6 +7,11 @@ Fixtures
   notebook (or copies ``path``), opens it in JupyterLab in a new page, and offers ``run_all()``,
   ``start_all()``, ``wait_idle()``, ``kernel(code)`` and ``screenshot(name)``.
 - ``notebook7``: the same factory, opening the notebook in Jupyter Notebook 7.
+- ``notebook_dark``: the same factory, in JupyterLab with the "JupyterLab Dark" theme.
+- ``voila``: ``voila(cells) -> page`` renders a notebook in Voila (progressive rendering).
+- ``marimo_app``: ``marimo_app(source) -> page`` runs a marimo app (``marimo run``).
+
+Every server starts lazily (only when a test asks for it) and once per session.
 
 Screenshots go to ``artifacts/screenshots`` (or ``$KW_SCREENSHOTS``).
 """
@@ -68,7 +73,7 @@ def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 90) -> No
 
 
 @contextlib.contextmanager
-def _serve(app: str):
+def _serve(app: str, theme: str | None = None):
     """Run ``jupyter <app>`` (lab or notebook) on 127.0.0.1 with a throw-away root dir."""
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
@@ -85,6 +90,8 @@ def _serve(app: str):
     (notification / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
+    if theme:
+        (notification / "themes.jupyterlab-settings").write_text(json.dumps({"theme": theme}))
     cls = "LabApp" if app == "lab" else "JupyterNotebookApp"
     proc = subprocess.Popen(
         [
@@ -136,6 +143,105 @@ def lab():
     """JupyterLab 4 on 127.0.0.1 with a throw-away root dir; yields (url, root)."""
     with _serve("lab") as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def lab_dark():
+    """JupyterLab 4 with the "JupyterLab Dark" theme (a user setting in a throw-away dir)."""
+    with _serve("lab", theme="JupyterLab Dark") as server:
+        yield server
+
+
+@contextlib.contextmanager
+def _process(args: list[str], port: int, cwd: pathlib.Path, timeout: float = 90):
+    """Run a server process until the block ends; its output goes to ``cwd/server.log``."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.setdefault("KERAS_BACKEND", "tensorflow")
+    with open(cwd / "server.log", "w") as log:
+        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd)
+        try:
+            _wait_for_port(port, proc, timeout)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="session")
+def voila_server():
+    """Voila on 127.0.0.1 serving a throw-away folder, progressive rendering on."""
+    root = pathlib.Path(tempfile.mkdtemp(prefix="kw-voila-"))
+    port = _free_port()
+    args = [sys.executable, "-m", "voila", str(root), "--no-browser", f"--port={port}",
+            "--Voila.ip=127.0.0.1", "--progressive_rendering=True", "--show_tracebacks=True"]  # fmt: skip
+    with _process(args, port, root) as url:
+        yield url, root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def voila(voila_server, browser):
+    """Factory: ``voila(cells, name=None) -> page`` renders a notebook of ``cells`` in Voila.
+
+    Returns as soon as the page starts loading (cells run and show one after another)."""
+    url, root = voila_server
+    pages = []
+
+    def render(cells: list[str], name: str | None = None, width=1200, height=900):
+        name = name or f"voila_{uuid.uuid4().hex[:8]}"
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
+        (root / f"{name}.ipynb").write_text(json.dumps(nb))
+        page = browser.new_page(viewport={"width": width, "height": height})
+        pages.append(page)
+        page.goto(f"{url}/voila/render/{name}.ipynb", wait_until="commit")
+        return page
+
+    yield render
+    for p in pages:
+        p.close()
+
+
+@pytest.fixture(scope="session")
+def _marimo_apps():
+    """Started marimo servers (one per app source), stopped at the end of the session."""
+    stack = contextlib.ExitStack()
+    servers: dict[str, str] = {}
+    yield stack, servers
+    stack.close()
+
+
+@pytest.fixture
+def marimo_app(_marimo_apps, browser):
+    """Factory: ``marimo_app(source) -> page`` runs the app ``source`` with ``marimo run``."""
+    stack, servers = _marimo_apps
+    pages = []
+
+    def run(source: str, width=1200, height=900):
+        if source not in servers:
+            root = pathlib.Path(tempfile.mkdtemp(prefix="kw-marimo-"))
+            stack.callback(shutil.rmtree, root, ignore_errors=True)
+            (root / "app.py").write_text(source)
+            port = _free_port()
+            args = [sys.executable, "-m", "marimo", "run", str(root / "app.py"), "--headless",
+                    f"--port={port}", "--host=127.0.0.1", "--no-token"]  # fmt: skip
+            servers[source] = stack.enter_context(_process(args, port, root))
+        page = browser.new_page(viewport={"width": width, "height": height})
+        pages.append(page)
+        page.goto(servers[source], wait_until="domcontentloaded")
+        return page
+
+    yield run
+    for p in pages:
+        p.close()
 
 
 @pytest.fixture(scope="session")
@@ -276,6 +382,15 @@ def _opener(server, browser, tree: str):
 def notebook(lab, browser):
     """Factory: ``notebook([cell sources], name=None) -> Notebook`` opened in JupyterLab."""
     open_notebook, pages = _opener(lab, browser, "lab/tree")
+    yield open_notebook
+    for p in pages:
+        p.close()
+
+
+@pytest.fixture
+def notebook_dark(lab_dark, browser):
+    """Like ``notebook``, in JupyterLab with the "JupyterLab Dark" theme."""
+    open_notebook, pages = _opener(lab_dark, browser, "lab/tree")
     yield open_notebook
     for p in pages:
         p.close()

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
 import nbformat
+from _pictures import SOME_PICTURE_HAS, pictures, svg_text
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCREENS = pathlib.Path(os.environ.get("KW_SCREENSHOTS", ROOT / "artifacts" / "screenshots"))
@@ -175,12 +178,14 @@ kw.graph(keras.Model(i, keras.layers.Dense(2, name={XSS!r})(i)))""")
     path = tmp_path / "headless.ipynb"
     nbformat.write(nb, path)
     page = _open_html(browser, _nbconvert_html(path))
-    static = page.locator(".kw-graph-static")
+    static = page.locator(".kw-static")
     assert static.count() == 2
     assert static.first.is_visible()
-    assert static.first.locator("svg .kw-graph-node").count() == 4
-    assert "encoder" in static.first.locator("svg").text_content()
-    assert static.nth(1).locator("svg .kw-graph-node", has_text=XSS).count() == 1
+    (first,) = pictures(static.first)
+    assert first.count('class="kw-graph-node"') == 4
+    assert "encoder" in svg_text(first)
+    (second,) = pictures(static.nth(1))
+    assert XSS in svg_text(second)  # as text: escaped inside the picture
     assert page.evaluate("window.__xss") is None
     page.screenshot(path=str(SCREENS / "graph_static_nbclient.png"))
     page.close()
@@ -192,8 +197,8 @@ def test_static_picture_is_the_front_ends_drawing(notebook, browser, lab):
     nb.run_all(timeout=120)
     graph = wait_graph(nb)
     # The live view hides the static output that sits below it.
-    assert nb.page.locator(".kw-graph-static").count() == 1
-    assert not nb.page.locator(".kw-graph-static").is_visible()
+    assert nb.page.locator(".kw-static").count() == 1
+    assert not nb.page.locator(".kw-static").is_visible()
     for _ in range(40):
         if nb.kernel("print(g._svg is not None)").strip() == "True":
             break
@@ -201,7 +206,7 @@ def test_static_picture_is_the_front_ends_drawing(notebook, browser, lab):
     else:
         raise AssertionError("the front-end never sent its drawing")
     # The update reached the output: the static picture now holds the front-end's SVG.
-    nb.page.wait_for_selector(".kw-graph-static svg .kw-graph-edges", state="attached")
+    nb.page.wait_for_function(SOME_PICTURE_HAS, arg="kw-graph-edges")
     nb.page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
     path = lab[1] / "graph_saved.ipynb"
     for _ in range(40):
@@ -210,11 +215,14 @@ def test_static_picture_is_the_front_ends_drawing(notebook, browser, lab):
             break
         nb.page.wait_for_timeout(250)
     page = _open_html(browser, _nbconvert_html(path))
-    static = page.locator(".kw-graph-static")
+    static = page.locator(".kw-static")
     assert static.count() == 1
     assert static.is_visible()
-    assert static.locator("svg .kw-graph-edges path").count() >= 3
-    assert static.locator("svg .kw-graph-node").count() == graph.locator(".kw-graph-node").count()
+    (svg,) = pictures(static)
+    edges = ET.fromstring(svg).find(".//{*}g[@class='kw-graph-edges']")
+    assert len(edges.findall(".//{*}path")) >= 3
+    nodes = re.findall(r'class="kw-graph-node[" ]', svg)
+    assert len(nodes) == graph.locator(".kw-graph-node").count()
     page.screenshot(path=str(SCREENS / "graph_static_saved.png"))
     page.close()
 
@@ -232,10 +240,10 @@ def test_load_ext_shows_summary_and_graph_tabs(notebook):
     assert out.locator(".kw-summary").is_visible()
     # The static copies below (summary and picture, for saved notebooks) are hidden by the
     # graph view, rendered although its tab is not open yet: nothing shows twice.
-    static = nb.page.locator(".jp-Cell").last.locator(".kw-graph-static")
+    static = nb.page.locator(".jp-Cell").last.locator(".kw-static")
     assert static.count() == 2
     nb.page.wait_for_function(
-        "() => [...document.querySelectorAll('.kw-graph-static')]"
+        "() => [...document.querySelectorAll('.kw-static')]"
         ".every(e => getComputedStyle(e).display === 'none')",
         timeout=10_000,
     )

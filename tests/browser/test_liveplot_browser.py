@@ -89,7 +89,7 @@ def test_liveplot_streams_while_fit_runs_and_redraws_second_view(notebook):
     )
     assert second[0] == second[1] > 10
     # the static copy for saved notebooks is present but hidden behind the live chart
-    static = page.locator(".kw-lp-static")
+    static = page.locator(".kw-static")
     assert static.count() >= 1
     assert not static.first.is_visible()
     # the Stop button shows only while training

@@ -7,8 +7,11 @@ import os
 import pathlib
 
 import nbformat
+from _pictures import pictures, svg_text
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
+
+from keras_widgets._display import svg_pictures
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCREENSHOTS = pathlib.Path(os.environ.get("KW_SCREENSHOTS", ROOT / "artifacts" / "screenshots"))
@@ -47,7 +50,7 @@ def test_saved_notebook_shows_static_curves_without_kernel(browser, tmp_path):
     outputs = nb.cells[1].outputs
     static = [o for o in outputs if "text/html" in o.get("data", {})]
     assert len(static) == 1
-    assert "<svg" in static[0]["data"]["text/html"]
+    assert svg_pictures(static[0]["data"]["text/html"])[0].startswith("<svg")
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
     html, _ = HTMLExporter().from_notebook_node(nb)
     path = tmp_path / "executed.html"
@@ -63,11 +66,12 @@ def test_saved_notebook_shows_static_curves_without_kernel(browser, tmp_path):
             ),
         )
         page.goto(path.as_uri())
-        pic = page.locator(".kw-lp-static svg")
+        pic = page.locator(".kw-static img.kw-pic")
         pic.wait_for(state="visible", timeout=30_000)
         assert pic.count() == 1
-        assert pic.locator("path").count() >= 5  # loss, val_loss, accuracy, val_accuracy, lr
-        text = pic.text_content()
+        (svg,) = pictures(page.locator(".kw-static"))
+        assert svg.count("<path") >= 5  # loss, val_loss, accuracy, val_accuracy, lr
+        text = svg_text(svg)
         for name in ("loss", "accuracy", "learning_rate", "train", "val"):
             assert name in text
         box = pic.bounding_box()

@@ -133,7 +133,7 @@ def test_load_ext_renders_a_model_as_its_summary(notebook):
     out.wait_for(timeout=60_000)
     assert visible_names(nb.page, out) == ["ext_dense", "ext_out"]
     assert "ext_model" in out.locator(".kw-sum-title").inner_text()
-    static = nb.page.locator(".jp-OutputArea-output .kw-graph-static .kw-summary")
+    static = nb.page.locator(".jp-OutputArea-output .kw-static .kw-summary")
     assert static.count() == 1
     assert static.is_hidden()
     assert nb.kernel(

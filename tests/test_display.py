@@ -1,0 +1,251 @@
+"""keras_widgets._display: one way to show a widget with its static copy, on every host.
+
+Kernel-less: an IPython shell captures what would be displayed; the widgets' comms go
+nowhere. Browser checks of the same paths live in tests/browser/test_hosts*.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import keras
+import pytest
+from _ipython_helpers import WIDGET_VIEW, widget_by_id
+from IPython.display import display
+from IPython.utils.capture import capture_output
+
+import keras_widgets as kw
+from keras_widgets import _display
+from keras_widgets._widget import CHUNK, STATIC, library_source
+
+KB = 1000
+STATE_BUDGET = 50 * KB  # saved widget state per widget (issue 14)
+
+
+@pytest.fixture(autouse=True)
+def _shell(shell):
+    return shell
+
+
+def shown(obj):
+    with capture_output() as cap:
+        display(obj)
+    return cap.outputs
+
+
+def tiny():
+    x = keras.Input((4,), name="x")
+    return keras.Model(x, keras.layers.Dense(2, name="out")(x), name="tiny")
+
+
+def saved_state_size(widget) -> int:
+    """Bytes of the JSON a notebook saves for ``widget`` (its full synced state)."""
+    return len(json.dumps(widget.get_state(), separators=(",", ":"), default=str).encode())
+
+
+# -- one home: view JSON, marker, handle -------------------------------------------------------
+@pytest.mark.parametrize("make", ["graph", "liveplot", "builder"])
+def test_every_widget_shows_its_view_then_its_static_copy_marked_with_its_id(make):
+    if make == "graph":
+        obj = kw.graph(tiny())
+        widget = obj
+    elif make == "liveplot":
+        obj = kw.LivePlot()
+        obj.log(0, loss=1.0)
+        widget = obj.widget
+    else:
+        obj = kw.SequentialBuilder((4,))
+        widget = obj.widget
+    outputs = shown(obj)
+    view = outputs[0].data[WIDGET_VIEW]
+    assert view == {"version_major": 2, "version_minor": 0, "model_id": widget.model_id}
+    assert widget_by_id(view["model_id"]) is widget
+    static = [o for o in outputs[1:] if "text/html" in o.data]
+    if make == "builder":
+        assert static == []  # no static picture of its own (yet): only the view
+        return
+    (copy,) = static
+    assert copy.data["text/html"].startswith(
+        f'<div class="kw-static" data-kw-static="{widget._kw_static}">'
+    )
+    assert len(widget._kw_static) == 32
+
+
+def test_static_ids_differ_between_widgets():
+    a, b = kw.graph(tiny()), kw.graph(tiny())
+    assert a._kw_static != b._kw_static
+
+
+def test_mimebundle_has_view_picture_and_text():
+    g = kw.graph(tiny())
+    data = g._repr_mimebundle_()
+    assert set(data) == {WIDGET_VIEW, "text/html", "text/plain"}
+    assert data[WIDGET_VIEW]["model_id"] == g.model_id
+    assert "tiny" in data["text/plain"]
+    (svg,) = _display.svg_pictures(data["text/html"])
+    assert svg.count('class="kw-graph-node"') == 2
+
+
+def test_static_markers_are_escaped():
+    class Odd:
+        _kw_static = '"><script>alert(1)</script>'
+
+    html = _display.static_html(Odd(), "x")
+    assert "<script>" not in html
+    assert "&quot;&gt;&lt;script&gt;" in html
+
+
+# -- pictures that survive sanitizers and follow the theme ------------------------------------
+def test_svg_image_keeps_the_drawing_and_folds_tall_ones():
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="13000" font-size="12">'
+        "<text>hi</text></svg>"
+    )
+    img = _display.svg_image(svg, "a <tall> graph")
+    assert '<img class="kw-pic" src="data:image/svg+xml;base64,' in img
+    assert 'alt="a &lt;tall&gt; graph"' in img
+    (back,) = _display.svg_pictures(img)
+    root = ET.fromstring(back)  # still well-formed XML after folding and the dark style
+    columns = root.findall("{http://www.w3.org/2000/svg}svg")
+    assert len(columns) == 5  # 5 x 300 px columns fit 960 px at half scale
+    assert back.count("<text>hi</text>") == 1  # one copy, shown through <use>
+    assert 'font-size="12"' in back  # the root's own attributes are kept
+    assert "prefers-color-scheme:dark" in back  # dark pages get a dark picture
+    width, height = (int(v) for v in re.search(r'width="(\d+)" height="(\d+)"', img).groups())
+    assert width <= 960
+    assert height < 13000 / 4  # not a 13,000 px strip
+    small = _display.svg_image(svg.replace("13000", "200"), "small")
+    assert 'width="300" height="200"' in small
+    assert "<use" not in _display.svg_pictures(small)[0]
+
+
+def test_pictures_take_jupyterlab_s_theme_as_their_color_scheme():
+    html = kw.graph(tiny()).static_bundle()["text/html"]
+    assert 'body[data-jp-theme-light="false"] img.kw-pic{color-scheme:dark}' in html
+    assert 'body[data-jp-theme-light="true"] img.kw-pic{color-scheme:light}' in html
+
+
+# -- large libraries are not in the saved state ----------------------------------------------
+def test_saved_state_of_each_widget_is_small():
+    sizes = {
+        "graph": saved_state_size(kw.graph(keras.applications.MobileNetV2(weights=None))),
+        "builder": saved_state_size(kw.SequentialBuilder((28, 28, 1)).widget),
+    }
+    live = kw.LivePlot()
+    for step in range(300):
+        live.log(step, loss=1 / (step + 1), accuracy=step / 300)
+    live.finish()
+    sizes["liveplot"] = saved_state_size(live.widget)
+    too_big = {k: v for k, v in sizes.items() if k != "graph" and v > STATE_BUDGET}
+    assert not too_big, sizes
+    # The graph's state is mostly its data (MobileNetV2: 155 layers); its code is not in it.
+    g = kw.graph(tiny())
+    assert saved_state_size(g) < STATE_BUDGET
+    for widget in (g, live.widget):
+        assert len(widget.get_state()["_esm"]) < 30 * KB
+
+
+def test_library_is_served_in_parts_and_reassembles_exactly():
+    live = kw.LivePlot()
+    w = live.widget
+    sent = []
+    w.send = lambda content, buffers=None: sent.append(content)
+    w._serve_library(w, {"type": "kw-library", "name": "plotly", "req": "r1"})
+    text = (STATIC / "plotly.js").read_text(encoding="utf-8")
+    assert len(sent) == -(-len(text) // CHUNK) >= 2
+    assert {m["req"] for m in sent} == {"r1"}
+    assert [m["part"] for m in sent] == list(range(len(sent)))
+    assert "".join(m["text"] for m in sent) == text
+    assert text.rstrip().endswith("export{Tp as default};") or "export{" in text[-200:]
+
+
+def test_unknown_library_is_an_answer_not_a_crash():
+    w = kw.graph(tiny())
+    sent = []
+    w.send = lambda content, buffers=None: sent.append(content)
+    w._serve_library(w, {"type": "kw-library", "name": "../../etc/passwd", "req": "x"})
+    (answer,) = sent
+    assert answer["error"]
+    assert "text" not in answer
+    with pytest.raises(KeyError):
+        library_source("nope")
+
+
+def test_builder_catalog_travels_as_a_data_library():
+    view = kw.SequentialBuilder((4,)).widget
+    assert "catalog" not in view.get_state()
+    name = view._kw_data["catalog"]
+    source = library_source(name)
+    assert source.startswith("export default {")
+    assert json.loads(source[len("export default ") : -1]) == view.catalog
+
+
+# -- marimo ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("make", ["builder", "liveplot"])
+def test_marimo_display_protocol_and_anywidget_wrapping(make):
+    obj = kw.SequentialBuilder((4,)) if make == "builder" else kw.LivePlot()
+    assert obj._display_() is obj.widget
+    # What mo.ui.anywidget(obj) reads: the widget's comm, model id and state.
+    assert obj.comm is obj.widget.comm
+    assert obj._model_id == obj.widget.model_id
+    assert obj.get_state() == obj.widget.get_state()
+
+
+def test_marimo_ui_anywidget_accepts_our_objects():
+    mo = pytest.importorskip("marimo")
+    b = kw.SequentialBuilder((4,))
+    b.add("Dense", units=3)
+    ui = mo.ui.anywidget(b)
+    assert ui.widget is b
+    assert ui.value["state"]["layers"][0]["type"] == "Dense"
+    assert ui.layers == b.layers  # attributes still reach our object
+    live = mo.ui.anywidget(kw.LivePlot())
+    assert "state" in live.value
+
+
+# -- a clear message when Keras has no backend ------------------------------------------------
+BLOCKER = """
+import sys
+class Blocker:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in {"tensorflow", "jax", "jaxlib", "torch"}:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, Blocker())
+import keras_widgets as kw
+try:
+    kw.LivePlot()
+except ModuleNotFoundError as e:
+    print("MESSAGE", e)
+else:
+    print("NO ERROR")
+"""
+
+
+def test_missing_backend_names_what_to_install():
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
+    out = subprocess.run(
+        [sys.executable, "-c", BLOCKER], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert "MESSAGE" in out.stdout, out.stdout + out.stderr
+    assert 'pip install "keras-widgets[tensorflow]"' in out.stdout
+    assert "'tensorflow' is not installed" in out.stdout
+    assert "keras-widgets[jax]" in out.stdout
+    assert "keras-widgets[torch]" in out.stdout
+
+
+def test_other_missing_modules_are_not_reworded():
+    from keras_widgets._env import explain_missing_backend
+
+    explain_missing_backend(ModuleNotFoundError("No module named 'sklearn'", name="sklearn"))
+
+
+def test_data_uri_pictures_decode():
+    svg = "<svg xmlns='http://www.w3.org/2000/svg'/>"
+    src = base64.b64encode(svg.encode()).decode()
+    assert _display.svg_pictures(f'<img src="data:image/svg+xml;base64,{src}">') == [svg]
