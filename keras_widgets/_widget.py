@@ -15,7 +15,8 @@ import traitlets
 STATIC = pathlib.Path(__file__).parent / "static"
 
 # Libraries the front-ends load once per page from the kernel (js/build.mjs LIBRARIES).
-LIBRARIES = ("plotly", "dagre")
+# "graph-view" is the graph widget's own view code (js/build.mjs VIEWS): its _esm is a stub.
+LIBRARIES = ("plotly", "dagre", "graph-view")
 CHUNK = 512 * 1024  # characters per message: well under any front-end's message limit
 
 

@@ -49,3 +49,11 @@ export function liveView(widget) {
     },
   };
 }
+
+/** A view whose code is the library `name` (js/build.mjs VIEWS), loaded once per page with
+ * the libraries it uses, then rendered like any other view. */
+export function lazyView(name, uses = []) {
+  needs.add(name);
+  for (const lib of uses) needs.add(lib);
+  return liveView({ render: (ctx) => library(name).render(ctx) });
+}
