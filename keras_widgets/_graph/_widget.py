@@ -12,7 +12,7 @@ from keras_widgets._graph._data import MEASURES, extract, layer_details
 from keras_widgets._graph._static import fallback_svg, safe_svg, static_html
 from keras_widgets._widget import STATIC, BaseWidget, bundle
 
-COLORS = ("kind", *MEASURES)  # MEASURES: what graph_data puts in each node's "measures"
+COLORS = ("kind", "macs", "flops", "params", "memory", "time")
 # Bounds of one details message: a layer's get_config() is user data of any size.
 MAX_TEXT = 2_000  # characters of one string
 MAX_ITEMS = 200  # keys of one dict, items of one list
@@ -68,7 +68,8 @@ class GraphWidget(BaseWidget):
     show_shapes = traitlets.Bool(True).tag(sync=True)
     expanded = traitlets.List(traitlets.Unicode()).tag(sync=True)
     # What colours the boxes: the layer kind, or a measure of each node's ``measures``.
-    color = traitlets.Enum(COLORS, default_value="kind").tag(sync=True)
+    # (Unicode, not Enum: ``_valid_color`` words the error and checks "time" has data.)
+    color = traitlets.Unicode("kind").tag(sync=True)
     # Ties this widget to its static picture in the notebook (the live view hides it).
     uid = traitlets.Unicode().tag(sync=True)
 
@@ -109,7 +110,10 @@ class GraphWidget(BaseWidget):
 
     @traitlets.validate("color")
     def _valid_color(self, proposal: Any) -> str:
-        value = proposal["value"]  # one of COLORS already (Enum)
+        value = proposal["value"]
+        if value not in ("kind", *MEASURES):
+            choices = ", ".join(repr(c) for c in ("kind", *MEASURES))
+            raise traitlets.TraitError(f"color must be one of {choices}, got {value!r}")
         nodes = self.data.get("nodes", []) if "data" in self._trait_values else []
         if value == "time" and not any("time" in n.get("measures", {}) for n in nodes):
             raise traitlets.TraitError(
