@@ -69,8 +69,8 @@ ZERO_COST = frozenset(
     }
 )
 
-# Element-wise layers: FLOPs per output element.
-_ELEMENTWISE = {
+# Element-wise layers: FLOPs per output element (shared with keras_widgets._walk).
+ELEMENTWISE = {
     "Activation": 1,
     "ReLU": 1,
     "LeakyReLU": 1,
@@ -285,7 +285,7 @@ def _elementwise(name: str, config: dict, ins: list, outs: list) -> tuple[int, i
     out_elems = _per_sample(outs[0])
     if out_elems is None:
         return None
-    per = _ELEMENTWISE[name]
+    per = ELEMENTWISE[name]
     if name in ("UpSampling2D",) and config.get("interpolation", "nearest") != "nearest":
         per = 4
     if name == "Activation":
@@ -469,7 +469,7 @@ for _rank in ("1D", "2D", "3D"):
         _COUNTERS[(_prefix.format(_rank) if "{}" in _prefix else _prefix + _rank)] = _conv
     for _pool in ("MaxPooling", "AveragePooling", "GlobalMaxPooling", "GlobalAveragePooling"):
         _COUNTERS[_pool + _rank] = _pooling
-for _name in _ELEMENTWISE:
+for _name in ELEMENTWISE:
     _COUNTERS[_name] = _elementwise
 for _name in _MERGES:
     _COUNTERS[_name] = _merge
