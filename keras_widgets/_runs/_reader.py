@@ -160,15 +160,21 @@ class LogdirReader:
             return False
         changed = False
         truncated: set[str] = set()
-        small: list[str] = []
+        small: list[list[str]] = [[]]  # batches of at most READ_CHUNK new bytes
+        batch_bytes = 0
         for path, size in files:
             if path.endswith("hparams.yaml"):
                 changed |= self._read_yaml(path)
                 continue
             if path in self._stopped or size == self._offsets.get(path, 0):
                 continue
-            if self.fast and 0 < size - self._offsets.get(path, 0) <= SMALL:
-                small.append(path)
+            new = size - self._offsets.get(path, 0)
+            if self.fast and 0 < new <= SMALL:
+                if batch_bytes + new > READ_CHUNK:
+                    small.append([])
+                    batch_bytes = 0
+                small[-1].append(path)
+                batch_bytes += new
                 continue
             try:
                 changed |= self._read_file(path, truncated)
@@ -178,8 +184,9 @@ class LogdirReader:
             except Exception as e:
                 self._dir_skips["bad_file"] += 1
                 self._note(e)
-        if small:
-            changed |= self._read_small(small, truncated)
+        for batch in small:
+            if batch:
+                changed |= self._read_small(batch, truncated)
         for run in self.runs.values():
             run.skipped["truncated"] = sum(1 for p in truncated if _parent(p) == run.path)
         return changed
