@@ -230,7 +230,8 @@ def _tensor(t: bytes, i: int, j: int):
 
 def decode(buf: bytes, starts: np.ndarray, lengths: np.ndarray, add) -> np.ndarray:
     """Decode the scalar records among ``starts``/``lengths`` of ``buf`` with numpy, calling
-    ``add(tag, steps, walls, values)`` per tag; returns the indices left for the slow path."""
+    ``add(tag, steps, walls, values, record indices)`` per tag; returns the indices left for
+    the slow path."""
     b = np.frombuffer(buf, np.uint8)
     slow = []
     out: dict[str, list] = {}
@@ -288,5 +289,6 @@ def decode(buf: bytes, starts: np.ndarray, lengths: np.ndarray, add) -> np.ndarr
             np.concatenate([p[1] for p in parts])[o],
             np.concatenate([p[2] for p in parts])[o],
             np.concatenate([p[3] for p in parts])[o],
+            pos[o],
         )
     return np.sort(np.concatenate(slow)) if slow else np.zeros(0, np.int64)
