@@ -37,10 +37,21 @@ function download(name, blob) {
   setTimeout(() => URL.revokeObjectURL(url), 5000);
 }
 
+function readData(value) {
+  // Python sends the graph as one JSON text (cheap for ipywidgets at 50,000 nodes).
+  const data = typeof value === "string" ? JSON.parse(value) : value || {};
+  data.nodes ||= [];
+  data.edges ||= [];
+  data.groups ||= [];
+  data.notes ||= [];
+  data.model ||= {};
+  return data;
+}
+
 function render({ model, el }) {
   const t0 = performance.now();
   const uid = `${Date.now().toString(36)}${viewCounter++}`;
-  const data = model.get("data") || { nodes: [], edges: [], groups: [], notes: [], model: {} };
+  const data = readData(model.get("data"));
   const byId = new Map(data.nodes.map((n) => [n.id, n]));
   const outs = new Map();
   const ins = new Map();
