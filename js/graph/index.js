@@ -3,7 +3,7 @@
 // Bigger ones: our layered layout in a Web Worker (big.js), SVG up to SVG_MAX nodes, then a
 // canvas with level of detail (canvas.js). A minimap shows where the view is on big drawings.
 import { h, fmtInt, fmtShape, listen } from "../shared/dom.js";
-import { computeLayout, visibleGraph, visibleOf } from "./layout.js";
+import { computeLayout, visibleGraph, visibleGraphSliced, visibleOf } from "./layout.js";
 import { drawGraph, standaloneSvg, tooltip } from "./draw.js";
 import { COLORS, STATUS, colouring, fmtMeasure, hasStatus, measuresIn } from "./colors.js";
 import { bigLayout, layoutWorker } from "./big.js";
@@ -242,7 +242,8 @@ function render({ model, el }) {
     dirTB.classList.toggle("kw-active", direction === "TB");
     dirLR.classList.toggle("kw-active", direction === "LR");
     shapes.checked = showShapes;
-    const vis = visibleGraph(data, expanded, byId);
+    const vis = data.nodes.length > 10000 ? await visibleGraphSliced(data, expanded, byId, tick) : visibleGraph(data, expanded, byId);
+    if (token !== layoutToken) return;
     let next;
     if (vis.nodes.length <= DAGRE_MAX) next = sceneFromDagre(computeLayout(data, expanded, { direction, showShapes }, vis));
     else {
