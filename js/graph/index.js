@@ -284,6 +284,7 @@ function render({ model, el }) {
     else done();
   }
 
+  let minimapWanted = false;
   function install(next, showShapes) {
     scene = next;
     const colorOf = colors.of;
@@ -300,13 +301,14 @@ function render({ model, el }) {
     const H = viewport.clientHeight || 500;
     // A minimap only where the whole graph does not fit at a readable zoom.
     const big = scene.width * 0.55 > W || scene.height * 0.55 > H;
+    minimapWanted = big;
     const fills = cv ? cv.fill : scene.nodes.map((n) => colorOf(n)[0]);
     // The overview image of a big graph is its own task, after the first drawing.
     if (cv && big) {
       minimap.setScene(null, [], false);
       setTimeout(() => {
         if (scene !== next) return;
-        minimap.setScene(scene, fills, true);
+        minimap.setScene(scene, cv ? cv.fill : fills, true); // the colours of now
         minimap.show(view, viewport.clientWidth || 800, viewport.clientHeight || 500);
       }, 50);
     } else minimap.setScene(scene, fills, big);
@@ -326,7 +328,7 @@ function render({ model, el }) {
     if (!scene) return;
     if (cv) cv.recolor(colors.of);
     else install(scene, !!model.get("show_shapes"));
-    minimap.setScene(scene, scene.nodes.map((n) => colors.of(n)[0]), !minimap.canvas.hidden);
+    minimap.setScene(scene, scene.nodes.map((n) => colors.of(n)[0]), minimapWanted);
     minimap.show(view, viewport.clientWidth || 800, viewport.clientHeight || 500);
   }
 
