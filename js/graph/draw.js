@@ -1,28 +1,13 @@
 // SVG drawing of a computed layout. Every name goes in as textContent; colours are attributes
 // (not CSS) so an exported or saved SVG looks the same outside the notebook.
-import { GROUP_HEAD, shapeText, subtitle } from "./layout.js";
+import { GROUP_HEAD, shapeText, subtitle, thousands } from "./layout.js";
 
 export const SVGNS = "http://www.w3.org/2000/svg";
 export const FONT = "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif";
 
-// kind -> [fill, stroke]
-export const COLORS = {
-  input: ["#e3f2fd", "#1e88e5"],
-  conv: ["#e8f5e9", "#43a047"],
-  dense: ["#fff3e0", "#fb8c00"],
-  recurrent: ["#f3e5f5", "#8e24aa"],
-  attention: ["#fce4ec", "#d81b60"],
-  pooling: ["#e0f7fa", "#00acc1"],
-  normalization: ["#fffde7", "#c0a000"],
-  merge: ["#ffebee", "#e53935"],
-  embedding: ["#e8eaf6", "#3949ab"],
-  activation: ["#f9fbe7", "#9e9d24"],
-  dropout: ["#eceff1", "#78909c"],
-  reshape: ["#efebe9", "#8d6e63"],
-  model: ["#e0f2f1", "#00897b"],
-  op: ["#fafafa", "#9e9e9e"],
-  other: ["#f5f5f5", "#616161"],
-};
+import { COLORS, STATUS } from "./colors.js";
+
+export { COLORS };
 
 /** Create an SVG element; attributes as strings, children appended (strings become text). */
 export function s(tag, attrs = {}, ...children) {
@@ -50,12 +35,16 @@ function pathOf(points) {
   return d;
 }
 
-function tooltip(n) {
+export function tooltip(n) {
   const lines = [n.name, `${n.class_name} (${n.kind})`, "output: " + shapeText(n.output_shape)];
-  lines.push("params: " + (n.params === null || n.params === undefined ? "unknown (not built)" : Number(n.params).toLocaleString("en-US")));
+  lines.push("params: " + (n.params === null || n.params === undefined ? "unknown (not built)" : thousands(n.params)));
   if (n.trainable === false) lines.push("frozen (trainable=False)");
   if (n.calls > 1) lines.push(`shared: called ${n.calls} times`);
   if (n.group) lines.push("nested model: double-click to expand or collapse");
+  if (n.status && n.status !== "same") lines.push(`diff: ${n.status}`);
+  if (n.measures && typeof n.measures === "object") {
+    for (const [k, v] of Object.entries(n.measures)) if (typeof v === "number") lines.push(`${k}: ${thousands(v)}`);
+  }
   return lines.join("\n");
 }
 
@@ -63,7 +52,7 @@ function tooltip(n) {
  * Draw `L` (from computeLayout) into a fresh <svg>. Returns {svg, root, nodeEls: Map, edgeEls: []}.
  * `expanded` tells which groups are open (for the +/− toggles); `uid` keeps marker ids unique.
  */
-export function drawGraph(L, { expanded, showShapes, uid }) {
+export function drawGraph(L, { expanded, showShapes, uid, colorOf = (n) => COLORS[n.kind] || COLORS.other }) {
   const arrow = `kw-arrow-${uid}`;
   const svg = s("svg", {
     class: "kw-graph-svg",
@@ -88,6 +77,7 @@ export function drawGraph(L, { expanded, showShapes, uid }) {
   const clusterEls = new Map();
   for (const c of L.vis.clusters) {
     const b = L.clusters.get(c.id);
+    if (!b) continue; // an open group with nothing drawn inside
     const x = b.x - b.width / 2;
     const y = b.y - b.height / 2;
     const [, stroke] = COLORS.model;
@@ -119,10 +109,11 @@ export function drawGraph(L, { expanded, showShapes, uid }) {
 
   for (const n of L.vis.nodes) {
     const b = L.nodes.get(n.id);
-    const [fill, stroke] = COLORS[n.kind] || COLORS.other;
+    const [fill, stroke] = colorOf(n);
     const x = b.x - b.width / 2;
     const y = b.y - b.height / 2;
-    const g = s("g", { class: "kw-graph-node", "data-id": n.id, transform: `translate(${x},${y})` });
+    const st = STATUS[n.status];
+    const g = s("g", { class: "kw-graph-node", "data-id": n.id, "data-status": st ? n.status : null, transform: `translate(${x},${y})`, opacity: n.status === "same" ? 0.55 : null });
     g.append(s("title", {}, tooltip(n)));
     g.append(s("rect", {
       class: "kw-graph-box",
@@ -140,6 +131,12 @@ export function drawGraph(L, { expanded, showShapes, uid }) {
     g.append(s("text", { x: left, y: 31, "font-size": 11, fill: "#444" }, subtitle(n)));
     if (showShapes) g.append(s("text", { x: left, y: 45, "font-size": 11, fill: "#555", "font-family": "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace" }, shapeText(n.output_shape)));
     if (n.group) g.append(toggle(4, 4, expanded.has(n.id)));
+    if (st && st.mark) {
+      // A diff mark: a coloured outline and a badge (+ added, − removed, ~ changed).
+      g.append(s("rect", { x: -3, y: -3, width: b.width + 6, height: b.height + 6, rx: 8, fill: "none", stroke: st.color, "stroke-width": 2.5, "stroke-dasharray": n.status === "removed" ? "6 3" : null }));
+      g.append(s("rect", { x: b.width - 16, y: -8, width: 20, height: 16, rx: 8, fill: st.color }));
+      g.append(s("text", { x: b.width - 6, y: 4, "text-anchor": "middle", "font-weight": 700, "font-size": 12, fill: "#ffffff" }, st.mark));
+    }
     nodeLayer.append(g);
     nodeEls.set(n.id, g);
   }

@@ -1,8 +1,20 @@
-// kw.graph(model): an interactive layer graph. Layout by dagre (bundled), drawing in SVG.
+// kw.graph(model): an interactive layer graph.
+// Small graphs (<= DAGRE_MAX visible nodes): dagre on the main thread, SVG (today's look).
+// Bigger ones: our layered layout in a Web Worker (big.js), SVG up to SVG_MAX nodes, then a
+// canvas with level of detail (canvas.js). A minimap shows where the view is on big drawings.
 import { h, fmtInt, fmtShape, listen } from "../shared/dom.js";
-import { computeLayout, visibleOf } from "./layout.js";
-import { COLORS, drawGraph, standaloneSvg } from "./draw.js";
+import { computeLayout, visibleGraph, visibleGraphSliced, visibleOf } from "./layout.js";
+import { drawGraph, standaloneSvg, tooltip } from "./draw.js";
+import { COLORS, STATUS, colouring, fmtMeasure, hasStatus, measuresIn } from "./colors.js";
+import { bigLayout, layoutWorker } from "./big.js";
+import { CanvasView, Minimap } from "./canvas.js";
+import { finishScene, sceneFromDagre, svgLayout, workerInput } from "./scene.js";
 import "./style.css";
+
+const DAGRE_MAX = 300;
+const SVG_MAX = 400; // SVG re-rasterizes every box's text on zoom: past a few hundred, canvas
+const WORKER_MIN = 2500; // below this our layout takes < 50 ms: quicker here than a worker's start
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0)); // let the page breathe
 
 let viewCounter = 0;
 const MAX_STATIC_SVG = 4_000_000; // characters; a saved picture bigger than this is not worth it
@@ -25,10 +37,21 @@ function download(name, blob) {
   setTimeout(() => URL.revokeObjectURL(url), 5000);
 }
 
+function readData(value) {
+  // Python sends the graph as one JSON text (cheap for ipywidgets at 50,000 nodes).
+  const data = typeof value === "string" ? JSON.parse(value) : value || {};
+  data.nodes ||= [];
+  data.edges ||= [];
+  data.groups ||= [];
+  data.notes ||= [];
+  data.model ||= {};
+  return data;
+}
+
 function render({ model, el }) {
   const t0 = performance.now();
   const uid = `${Date.now().toString(36)}${viewCounter++}`;
-  const data = model.get("data") || { nodes: [], edges: [], groups: [], notes: [], model: {} };
+  const data = readData(model.get("data"));
   const byId = new Map(data.nodes.map((n) => [n.id, n]));
   const outs = new Map();
   const ins = new Map();
@@ -50,6 +73,11 @@ function render({ model, el }) {
   const zoomOut = h("button", { class: "kw-graph-btn", title: "Zoom out", text: "−" });
   const svgBtn = h("button", { class: "kw-graph-btn kw-graph-export-svg", title: "Download the drawing as SVG", text: "SVG" });
   const pngBtn = h("button", { class: "kw-graph-btn kw-graph-export-png", title: "Download the drawing as PNG", text: "PNG" });
+  const measures = measuresIn(data.nodes);
+  const wanted = model.get("color") || "kind";
+  const colorChoices = ["kind", ...measures, ...(wanted === "kind" || measures.includes(wanted) ? [] : [wanted])];
+  const colorSelect = h("select", { class: "kw-graph-color", title: "Colour the layers by", "aria-label": "Colour the layers by" },
+    colorChoices.map((m) => h("option", { value: m, text: m === "kind" ? "colour: kind" : measures.includes(m) ? `colour: ${m}` : `colour: ${m} (no data)` })));
   const hasGroups = data.groups && data.groups.length > 0;
   const expandAll = hasGroups ? h("button", { class: "kw-graph-btn kw-graph-expand-all", text: "Expand all" }) : null;
   const collapseAll = hasGroups ? h("button", { class: "kw-graph-btn kw-graph-collapse-all", text: "Collapse all" }) : null;
@@ -62,24 +90,54 @@ function render({ model, el }) {
       search, found,
       h("span", { class: "kw-graph-group" }, dirTB, dirLR),
       h("label", { class: "kw-graph-check", title: "Show output shapes in the boxes" }, shapes, " shapes"),
+      colorChoices.length > 1 ? colorSelect : null,
       expandAll, collapseAll,
       h("span", { class: "kw-graph-group" }, zoomOut, zoomIn, fitBtn),
       h("span", { class: "kw-graph-group" }, svgBtn, pngBtn)));
   const notes = h("div", { class: "kw-graph-notes" }, (data.notes || []).map((t) => h("div", { class: "kw-graph-note", text: t })));
   const viewport = h("div", { class: "kw-graph-viewport", tabindex: 0 });
   const panel = h("div", { class: "kw-graph-panel", hidden: true });
-  const kinds = [...new Set(data.nodes.map((n) => n.kind))];
-  const legend = h("div", { class: "kw-graph-legend" },
-    kinds.map((k) => h("span", { class: "kw-graph-legend-item" },
-      h("span", { class: "kw-graph-swatch", style: { background: (COLORS[k] || COLORS.other)[0], borderColor: (COLORS[k] || COLORS.other)[1] } }), k)),
-    h("span", { class: "kw-graph-hint", text: "drag to pan · scroll to move · Ctrl+scroll to zoom · click a layer for details" }));
-  const root = h("div", { class: "kw-graph" }, toolbar, notes, h("div", { class: "kw-graph-body" }, viewport, panel), legend);
+  const legend = h("div", { class: "kw-graph-legend" });
+  const body = h("div", { class: "kw-graph-body" }, viewport, panel);
+  const root = h("div", { class: "kw-graph" }, toolbar, notes, body, legend);
   el.append(root);
+  const minimap = new Minimap(body, (wx, wy) => {
+    view.x = viewport.clientWidth / 2 - wx * view.k;
+    view.y = viewport.clientHeight / 2 - wy * view.k;
+    applyView();
+  });
+  let colors = colouring(data.nodes, "kind");
+
+  function fillLegend() {
+    const items = [];
+    if (colors.measure) {
+      items.push(h("span", { class: "kw-graph-legend-item kw-graph-legend-measure" },
+        h("strong", { text: colors.measure }),
+        h("span", { text: fmtMeasure(colors.min, colors.measure) }),
+        h("span", { class: "kw-graph-ramp", style: { background: `linear-gradient(90deg, ${colors.ramp.join(", ")})` } }),
+        h("span", { text: fmtMeasure(colors.max, colors.measure) + " (log scale)" })));
+      items.push(h("span", { class: "kw-graph-legend-item" }, h("span", { class: "kw-graph-swatch", style: { background: "#ffffff", borderColor: "#b0b0b0" } }), "no value"));
+    } else {
+      for (const k of [...new Set(data.nodes.map((n) => n.kind))]) {
+        const [fill, stroke] = COLORS[k] || COLORS.other;
+        items.push(h("span", { class: "kw-graph-legend-item" }, h("span", { class: "kw-graph-swatch", style: { background: fill, borderColor: stroke } }), k));
+      }
+    }
+    if (hasStatus(data.nodes)) {
+      for (const [key, st] of Object.entries(STATUS)) {
+        items.push(h("span", { class: "kw-graph-legend-item kw-graph-legend-status", "data-status": key },
+          h("span", { class: "kw-graph-badge", style: { background: st.color }, text: st.mark || "=" }), st.label));
+      }
+    }
+    items.push(h("span", { class: "kw-graph-hint", text: "drag to pan · scroll to move · Ctrl+scroll to zoom · click a layer for details" }));
+    legend.replaceChildren(...items);
+  }
 
   // ---- state ----------------------------------------------------------------------------------
   let expanded = new Set(model.get("expanded") || []);
-  let drawn = null;
-  let layoutResult = null;
+  let drawn = null; // SVG mode: drawGraph()'s result
+  let cv = null; // canvas mode: the CanvasView
+  let scene = null; // the current layout (both modes)
   let view = { k: 1, x: 0, y: 0 };
   let selected = null;
   let matches = [];
@@ -87,21 +145,27 @@ function render({ model, el }) {
   const detailsCache = new Map();
   let sendTimer = null;
   let firstLayout = true;
+  let layoutToken = 0;
 
   function applyView() {
     if (drawn) drawn.root.setAttribute("transform", `translate(${view.x},${view.y}) scale(${view.k})`);
+    if (cv) cv.setView(view);
+    minimap.show(view, viewport.clientWidth || 800, viewport.clientHeight || 500);
   }
 
   function fit(readable = false) {
-    if (!drawn) return;
+    if (!scene) return;
     const W = viewport.clientWidth || 800;
     const H = viewport.clientHeight || 500;
-    let k = Math.min(W / (drawn.width + 20), H / (drawn.height + 20), 1);
+    let k = Math.min(W / (scene.width + 20), H / (scene.height + 20), 1);
     if (readable && k < 0.55) {
       // A huge graph fit to the view is unreadable: start at a readable zoom at its inputs.
-      k = Math.min(0.9, W / (drawn.width + 20));
-      view = { k, x: (W - drawn.width * k) / 2, y: 10 };
-    } else view = { k, x: (W - drawn.width * k) / 2, y: (H - drawn.height * k) / 2 };
+      k = Math.min(0.9, W / (scene.width + 20));
+      if (model.get("direction") === "LR") {
+        k = Math.min(0.9, H / (scene.height + 20));
+        view = { k, x: 10, y: (H - scene.height * k) / 2 };
+      } else view = { k, x: (W - scene.width * k) / 2, y: 10 };
+    } else view = { k, x: (W - scene.width * k) / 2, y: (H - scene.height * k) / 2 };
     applyView();
   }
 
@@ -110,36 +174,171 @@ function render({ model, el }) {
     return [model.get("direction"), !!model.get("show_shapes"), [...expanded].sort().join(",")].join("|");
   }
 
+  // ---- layout: dagre here for small graphs, the worker for big ones --------------------------
+  let worker = null;
+  let workerBroken = false;
+  const waiting = new Map(); // request id -> {resolve, input}
+  let requestId = 0;
+
+  function startWorker() {
+    if (!worker && !workerBroken) {
+      try {
+        worker = layoutWorker();
+        worker.onmessage = (ev) => {
+          const job = waiting.get(ev.data.id);
+          waiting.delete(ev.data.id);
+          if (job) job.resolve(ev.data);
+        };
+        worker.onerror = (ev) => {
+          // A page that forbids blob workers (a strict CSP): lay out here instead.
+          ev.preventDefault?.();
+          workerBroken = true;
+          worker.terminate();
+          worker = null;
+          for (const [id, job] of waiting) {
+            waiting.delete(id);
+            job.resolve(bigLayout(job.input));
+          }
+        };
+      } catch {
+        workerBroken = true;
+      }
+    }
+  }
+
+  function layoutOffThread(input) {
+    if (input.n < WORKER_MIN) return Promise.resolve(bigLayout(input));
+    startWorker();
+    if (workerBroken) return tick().then(() => bigLayout(input));
+    const id = ++requestId;
+    return new Promise((resolve) => {
+      waiting.set(id, { resolve, input });
+      worker.postMessage({ id, input });
+    });
+  }
+
+  let layoutPromise = Promise.resolve();
   function relayout() {
+    layoutPromise = doRelayout();
+    return layoutPromise;
+  }
+
+  const phases = [];
+  const phase = (name) => {
+    // Where the time goes (read by benchmarks/graph.py): name@ms since the page started.
+    phases.push(`${name}@${performance.now().toFixed(0)}`);
+    root.dataset.kwPhases = phases.slice(-12).join(" ");
+  };
+  phase("render");
+
+  async function doRelayout() {
+    const token = ++layoutToken;
     const t = performance.now();
+    phase("relayout");
     const direction = model.get("direction") === "LR" ? "LR" : "TB";
     const showShapes = !!model.get("show_shapes");
     lastKey = stateKey();
     highlight(null); // the hovered element is about to be replaced (no pointerleave then)
-    layoutResult = computeLayout(data, expanded, { direction, showShapes });
-    drawn = drawGraph(layoutResult, { expanded, showShapes, uid });
-    viewport.replaceChildren(drawn.svg);
-    wireGraph();
     dirTB.classList.toggle("kw-active", direction === "TB");
     dirLR.classList.toggle("kw-active", direction === "LR");
     shapes.checked = showShapes;
+    const vis = data.nodes.length > 10000 ? await visibleGraphSliced(data, expanded, byId, tick) : visibleGraph(data, expanded, byId);
+    if (token !== layoutToken) return;
+    let next;
+    if (vis.nodes.length <= DAGRE_MAX) next = sceneFromDagre(computeLayout(data, expanded, { direction, showShapes }, vis));
+    else {
+      root.dataset.kwBusy = "layout";
+      if (!scene) viewport.replaceChildren(h("div", { class: "kw-graph-wait", text: `Laying out ${vis.nodes.length.toLocaleString("en-US")} layers…` }));
+      await tick();
+      if (token !== layoutToken) return;
+      phase("visible");
+      const { scene: partial, input } = await workerInput(vis, showShapes, direction !== "LR", tick);
+      if (token !== layoutToken) return;
+      phase("sized");
+      const result = await layoutOffThread(input);
+      phase("laid-out");
+      if (token !== layoutToken) return;
+      if (result.error) {
+        viewport.replaceChildren(h("div", { class: "kw-graph-error kw-graph-wait", text: `Layout failed: ${result.error}` }));
+        delete root.dataset.kwBusy;
+        return;
+      }
+      await tick();
+      if (token !== layoutToken) return;
+      next = finishScene(partial, result);
+    }
+    phase("scene");
+    install(next, showShapes);
+    phase("installed");
+    const done = () => {
+      phase("drawn");
+      const ms = performance.now() - (firstLayout ? t0 : t);
+      root.dataset.kwLayoutMs = ms.toFixed(1);
+      root.dataset.kwNodes = String(scene.ids.length);
+      root.dataset.kwMode = cv ? "canvas" : "svg";
+      delete root.dataset.kwBusy;
+      firstLayout = false;
+    };
+    // The canvas draws on the next frame: count the first drawing as done after it.
+    if (cv) requestAnimationFrame(done);
+    else done();
+  }
+
+  let minimapWanted = false;
+  function install(next, showShapes) {
+    scene = next;
+    const colorOf = colors.of;
+    if (scene.ids.length <= SVG_MAX) {
+      cv = null;
+      drawn = drawGraph(svgLayout(scene), { expanded, showShapes, uid, colorOf });
+      viewport.replaceChildren(drawn.svg);
+      wireGraph();
+    } else {
+      drawn = null;
+      cv = new CanvasView(viewport, scene, { showShapes, expanded, colorOf });
+    }
+    const W = viewport.clientWidth || 800;
+    const H = viewport.clientHeight || 500;
+    // A minimap only where the whole graph does not fit at a readable zoom.
+    const big = scene.width * 0.55 > W || scene.height * 0.55 > H;
+    minimapWanted = big;
+    const fills = cv ? cv.fill : scene.nodes.map((n) => colorOf(n)[0]);
+    // The overview image of a big graph is its own task, after the first drawing.
+    if (cv && big) {
+      minimap.setScene(null, [], false);
+      setTimeout(() => {
+        if (scene !== next) return;
+        minimap.setScene(scene, cv ? cv.fill : fills, true); // the colours of now
+        minimap.show(view, viewport.clientWidth || 800, viewport.clientHeight || 500);
+      }, 50);
+    } else minimap.setScene(scene, fills, big);
     if (firstLayout) {
       fit(true);
       fittedBlind = !viewport.clientWidth;
     } else applyView();
     markMatches();
-    if (selected && drawn.nodeEls.has(selected)) drawn.nodeEls.get(selected).classList.add("kw-selected");
-    const ms = performance.now() - (firstLayout ? t0 : t);
-    root.dataset.kwLayoutMs = ms.toFixed(1);
-    root.dataset.kwNodes = String(drawn.nodeEls.size);
-    firstLayout = false;
+    if (selected) markSelected();
     scheduleSnapshot();
   }
 
+  function recolor() {
+    colors = colouring(data.nodes, model.get("color") || "kind");
+    colorSelect.value = model.get("color") || "kind";
+    fillLegend();
+    if (!scene) return;
+    if (cv) cv.recolor(colors.of);
+    else install(scene, !!model.get("show_shapes"));
+    minimap.setScene(scene, scene.nodes.map((n) => colors.of(n)[0]), minimapWanted);
+    minimap.show(view, viewport.clientWidth || 800, viewport.clientHeight || 500);
+  }
+
   function scheduleSnapshot() {
-    // Send the drawing back so Python keeps it as the saved notebook's static picture.
+    // Send the drawing back so Python keeps it as the saved notebook's static picture. Canvas
+    // drawings are too big for that: Python draws its own (bounded) picture then.
     clearTimeout(sendTimer);
+    if (!drawn) return;
     sendTimer = setTimeout(() => {
+      if (!drawn) return;
       const svg = standaloneSvg(drawn, `Layer graph of ${info.name || "model"}`);
       if (svg.length <= MAX_STATIC_SVG) model.send({ type: "svg", svg });
     }, 400);
@@ -162,7 +361,7 @@ function render({ model, el }) {
 
   function visibleNeighbours(id, map) {
     // Neighbours in the drawing: members of a collapsed group count as the group.
-    const members = data.nodes.filter((n) => n.id === id || isInside(n.id, id)).map((n) => n.id);
+    const members = byId.get(id).group ? data.nodes.filter((n) => n.id === id || isInside(n.id, id)).map((n) => n.id) : [id];
     const out = new Set();
     for (const m of members) for (const o of map.get(m) || []) {
       const v = visibleOf(o, byId, expanded);
@@ -176,7 +375,27 @@ function render({ model, el }) {
     return false;
   }
 
+  let hovered = null;
   function highlight(id) {
+    if (cv) {
+      if (id === hovered) return;
+      hovered = id;
+      if (id === null) cv.hover = null;
+      else {
+        const i = scene.index.get(id);
+        const edgesIn = new Set();
+        const edgesOut = new Set();
+        for (let e = 0; e < scene.esrc.length; e++) {
+          if (scene.edst[e] === i) edgesIn.add(e);
+          else if (scene.esrc[e] === i) edgesOut.add(e);
+        }
+        cv.hover = { focus: id, ins: visibleNeighbours(id, ins), outs: visibleNeighbours(id, outs), edgesIn, edgesOut };
+      }
+      viewport.title = id === null ? "" : tooltip(byId.get(id));
+      cv.request();
+      return;
+    }
+    hovered = id;
     root.classList.toggle("kw-hovering", id !== null);
     for (const g of root.querySelectorAll(".kw-in, .kw-out, .kw-focus")) g.classList.remove("kw-in", "kw-out", "kw-focus");
     if (id === null || !drawn) return;
@@ -210,11 +429,19 @@ function render({ model, el }) {
   }
 
   // ---- details panel --------------------------------------------------------------------------
+  function markSelected() {
+    for (const g of root.querySelectorAll(".kw-selected")) g.classList.remove("kw-selected");
+    if (drawn && selected) drawn.nodeEls.get(selected)?.classList.add("kw-selected");
+    if (cv) {
+      cv.selected = selected;
+      cv.request();
+    }
+  }
+
   function select(id) {
     selected = id;
-    for (const g of root.querySelectorAll(".kw-selected")) g.classList.remove("kw-selected");
+    markSelected();
     if (id === null) { panel.hidden = true; return; }
-    drawn.nodeEls.get(id)?.classList.add("kw-selected");
     fillPanel(id);
     panel.hidden = false;
     if (!detailsCache.has(id)) model.send({ type: "details", id });
@@ -265,18 +492,19 @@ function render({ model, el }) {
     panel.replaceChildren(...parts.filter(Boolean));
   }
 
-  function goTo(id) {
+  async function goTo(id) {
     // Open the groups hiding `id`, then centre it and select it.
     let opened = false;
     for (let p = byId.get(id).parent; p; p = byId.get(p).parent) if (!expanded.has(p)) { expanded.add(p); opened = true; }
     if (opened) { model.set("expanded", [...expanded]); model.save_changes(); if (stateKey() !== lastKey) relayout(); }
-    const b = layoutResult.nodes.get(id);
-    if (b) {
+    await layoutPromise;
+    const i = scene ? scene.index.get(id) : undefined;
+    if (i !== undefined) {
       const W = viewport.clientWidth || 800;
       const H = viewport.clientHeight || 500;
       view.k = Math.max(view.k, 0.8);
-      view.x = W / 2 - b.x * view.k;
-      view.y = H / 2 - b.y * view.k;
+      view.x = W / 2 - scene.x[i] * view.k;
+      view.y = H / 2 - scene.y[i] * view.k;
       applyView();
     }
     select(id);
@@ -284,6 +512,11 @@ function render({ model, el }) {
 
   // ---- search ---------------------------------------------------------------------------------
   function markMatches() {
+    if (cv) {
+      cv.matches = new Set(matches);
+      cv.current = matchIndex >= 0 ? matches[matchIndex] : null;
+      cv.request();
+    }
     if (!drawn) return;
     for (const g of root.querySelectorAll(".kw-match, .kw-current")) g.classList.remove("kw-match", "kw-current");
     for (const id of matches) drawn.nodeEls.get(id)?.classList.add("kw-match");
@@ -313,6 +546,27 @@ function render({ model, el }) {
   });
   window.addEventListener("pointermove", onMove);
   window.addEventListener("pointerup", onUp);
+  let hoverFrame = 0;
+  viewport.addEventListener("pointermove", (ev) => {
+    // Canvas mode: what is under the pointer, at most once a frame.
+    if (!cv || drag) return;
+    const { clientX, clientY } = ev;
+    cancelAnimationFrame(hoverFrame);
+    hoverFrame = requestAnimationFrame(() => {
+      if (!cv) return;
+      const r = viewport.getBoundingClientRect();
+      const hit = cv.hit(clientX - r.left, clientY - r.top);
+      highlight(hit && hit.type !== "cluster" ? hit.id : null);
+      viewport.style.cursor = hit ? "pointer" : "";
+    });
+  });
+  viewport.addEventListener("pointerleave", () => cv && highlight(null));
+  viewport.addEventListener("dblclick", (ev) => {
+    if (!cv) return;
+    const r = viewport.getBoundingClientRect();
+    const hit = cv.hit(ev.clientX - r.left, ev.clientY - r.top);
+    if (hit && hit.type === "node" && byId.get(hit.id).group) setExpanded(hit.id, !expanded.has(hit.id));
+  });
   function onMove(ev) {
     if (!drag) return;
     const dx = ev.clientX - drag.x;
@@ -324,12 +578,20 @@ function render({ model, el }) {
     view.y = drag.vy + dy;
     applyView();
   }
-  function onUp() {
+  function onUp(ev) {
     if (!drag) return;
     const { moved, target } = drag;
     drag = null;
     viewport.classList.remove("kw-dragging");
     if (moved) return;
+    if (cv) {
+      const r = viewport.getBoundingClientRect();
+      const hit = cv.hit(ev.clientX - r.left, ev.clientY - r.top);
+      if (!hit) return;
+      if (hit.type === "node") select(hit.id);
+      else setExpanded(hit.id, hit.type === "toggle" ? !expanded.has(hit.id) : false);
+      return;
+    }
     const nodeEl = target.closest && target.closest(".kw-graph-node");
     if (nodeEl && !target.closest(".kw-graph-toggle")) select(nodeEl.dataset.id);
   }
@@ -366,10 +628,25 @@ function render({ model, el }) {
   shapes.addEventListener("change", () => { model.set("show_shapes", shapes.checked); model.save_changes(); if (stateKey() !== lastKey) relayout(); });
   if (expandAll) expandAll.addEventListener("click", () => setAll(true));
   if (collapseAll) collapseAll.addEventListener("click", () => setAll(false));
+  colorSelect.addEventListener("change", () => {
+    model.set("color", colorSelect.value);
+    model.save_changes();
+    recolor();
+  });
+  function svgDrawing() {
+    // Canvas mode: the SVG is made on request only (it can be large).
+    return drawn || drawGraph(svgLayout(scene), { expanded, showShapes: !!model.get("show_shapes"), uid, colorOf: colors.of });
+  }
   svgBtn.addEventListener("click", () => {
-    download(`${info.name || "model"}.svg`, new Blob([standaloneSvg(drawn, info.name)], { type: "image/svg+xml" }));
+    if (!scene) return;
+    download(`${info.name || "model"}.svg`, new Blob([standaloneSvg(svgDrawing(), info.name)], { type: "image/svg+xml" }));
   });
   pngBtn.addEventListener("click", () => {
+    if (!scene) return;
+    if (cv) {
+      cv.toPNG((blob) => blob && download(`${info.name || "model"}.png`, blob));
+      return;
+    }
     const text = standaloneSvg(drawn, info.name);
     const img = new Image();
     const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
@@ -402,20 +679,29 @@ function render({ model, el }) {
     "change:direction": onExternal,
     "change:show_shapes": onExternal,
     "change:expanded": onExternal,
+    "change:color": () => recolor(),
   });
 
   // Hidden at first (e.g. in a closed tab): fit again once the view gets a size.
   let fittedBlind = false;
   const resize = new ResizeObserver(() => {
+    if (cv) cv.resize();
     if (fittedBlind && viewport.clientWidth) { fittedBlind = false; fit(true); }
+    else if (scene) minimap.show(view, viewport.clientWidth || 800, viewport.clientHeight || 500);
   });
   resize.observe(viewport);
 
   // The output area may not have its final width yet; lay out on the next frame.
+  colors = colouring(data.nodes, model.get("color") || "kind");
+  colorSelect.value = model.get("color") || "kind";
+  fillLegend();
+  if (data.nodes.length >= WORKER_MIN) startWorker(); // it boots while the page settles
   requestAnimationFrame(() => relayout());
 
   return () => {
     clearTimeout(sendTimer);
+    layoutToken++;
+    if (worker) worker.terminate();
     resize.disconnect();
     window.removeEventListener("pointermove", onMove);
     window.removeEventListener("pointerup", onUp);

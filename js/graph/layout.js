@@ -14,9 +14,17 @@ const CHAIN_GAP = 18; // gap between stacked members of a chain (room for the ar
 export const GROUP_HEAD = 20;
 
 /** Rough text width in px for 12px sans-serif (no DOM needed; good enough for box sizes). */
+const WIDE = new Set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_mw@%");
+const NARROW = new Set("il.,:;|' ()");
+const CHAR_W = new Float64Array(128).map((_, c) => (WIDE.has(String.fromCharCode(c)) ? 0.68 : NARROW.has(String.fromCharCode(c)) ? 0.3 : 0.56));
 export function textWidth(text, px = 12) {
+  // A table lookup per character: sizing 50,000 boxes must stay well under 100 ms.
+  const t = String(text);
   let w = 0;
-  for (const ch of String(text)) w += /[A-Z0-9_mwMW@%]/.test(ch) ? 0.68 : /[il.,:;|' ()]/.test(ch) ? 0.3 : 0.56;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    w += c < 128 ? CHAR_W[c] : 0.56;
+  }
   return w * px;
 }
 
@@ -35,26 +43,66 @@ export function visibleOf(id, byId, expanded) {
  * Visible nodes, clusters (expanded groups) and deduplicated edges for the current expansion state.
  * Edges in the data join leaf nodes; an edge into a collapsed group is drawn to the group's node.
  */
-export function visibleGraph(data, expanded) {
-  const byId = new Map(data.nodes.map((n) => [n.id, n]));
+export function visibleGraph(data, expanded, byId = new Map(data.nodes.map((n) => [n.id, n]))) {
+  const steps = visibleSteps(data, expanded, byId);
+  let r = steps.next();
+  while (!r.done) r = steps.next();
+  return r.value;
+}
+
+/** visibleGraph() in slices: the page gets a turn (`pause`) every 5,000 nodes or edges. */
+export async function visibleGraphSliced(data, expanded, byId, pause) {
+  const steps = visibleSteps(data, expanded, byId);
+  let r = steps.next();
+  while (!r.done) {
+    await pause();
+    r = steps.next();
+  }
+  return r.value;
+}
+
+function* visibleSteps(data, expanded, byId) {
   const nodes = [];
   const clusters = [];
+  const flat = !data.groups || data.groups.length === 0;
+  let count = 0;
   for (const n of data.nodes) {
-    if (visibleOf(n.id, byId, expanded) !== n.id) continue;
+    if (++count % 5000 === 0) yield;
+    if (!flat && visibleOf(n.id, byId, expanded) !== n.id) continue;
     if (n.group && expanded.has(n.id)) clusters.push(n);
     else nodes.push(n);
   }
-  const edges = new Map();
+  // Deduplicate per source over its few targets: Map keys (strings or big numbers) cost
+  // ~100 ms on 60,000 edges.
+  const index = flat ? positions(data) : new Map(nodes.map((n, i) => [n.id, i]));
+  const seen = new Array(nodes.length);
+  const edges = [];
   for (const e of data.edges) {
-    const source = visibleOf(e.source, byId, expanded);
-    const target = visibleOf(e.target, byId, expanded);
+    if (++count % 5000 === 0) yield;
+    const source = flat ? e.source : visibleOf(e.source, byId, expanded);
+    const target = flat ? e.target : visibleOf(e.target, byId, expanded);
     if (source === target) continue;
-    const key = source + "\u0000" + target;
-    const prev = edges.get(key);
-    if (prev) prev.count += 1;
-    else edges.set(key, { source, target, shape: e.shape, count: 1 });
+    const si = index.get(source);
+    const ti = index.get(target);
+    const list = seen[si] || (seen[si] = []);
+    let edge = null;
+    for (let k = 0; k < list.length; k += 2) if (list[k] === ti) edge = list[k + 1];
+    if (edge) edge.count += 1;
+    else {
+      edge = { source, target, shape: e.shape, count: 1 };
+      list.push(ti, edge);
+      edges.push(edge);
+    }
   }
-  return { byId, nodes, clusters, edges: [...edges.values()] };
+  return { byId, nodes, clusters, edges };
+}
+
+const positionCache = new WeakMap();
+function positions(data) {
+  // id -> index in data.nodes, made once per graph (a Map of 50,000 strings costs ~50 ms).
+  let m = positionCache.get(data);
+  if (!m) positionCache.set(data, (m = new Map(data.nodes.map((n, i) => [n.id, i]))));
+  return m;
 }
 
 /** Size of a node box from its texts. */
@@ -65,8 +113,25 @@ export function nodeSize(n, showShapes) {
   return { width: Math.min(Math.max(Math.ceil(w) + pad, 110), 340), height: showShapes ? NODE_H_SHAPES : NODE_H };
 }
 
+/** 1234567 -> "1,234,567" (toLocaleString costs ~50 µs a call: seconds on 50,000 boxes). */
+export function thousands(v) {
+  const x = Number(v);
+  if (!Number.isInteger(x)) return x.toLocaleString("en-US");
+  return String(x).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+const subtitles = new WeakMap(); // node -> its subtitle (drawn every frame in canvas mode)
 export function subtitle(n) {
-  const params = n.params === null || n.params === undefined ? "? params" : n.params ? Number(n.params).toLocaleString("en-US") + " params" : "";
+  let text = subtitles.get(n);
+  if (text === undefined) {
+    text = makeSubtitle(n);
+    subtitles.set(n, text);
+  }
+  return text;
+}
+
+function makeSubtitle(n) {
+  const params = n.params === null || n.params === undefined ? "? params" : n.params ? thousands(n.params) + " params" : "";
   const calls = n.calls > 1 ? ` · ×${n.calls}` : "";
   return n.class_name + (params ? " · " + params : "") + calls;
 }
@@ -111,8 +176,7 @@ export function findChains(nodes, edges, parentOf) {
  * Lay out the visible graph. Returns {nodes: Map id -> {x, y, width, height}, clusters: Map,
  * edges: [{source, target, shape, count, points}], width, height}. Coordinates are box centres.
  */
-export function computeLayout(data, expanded, { direction = "TB", showShapes = true } = {}) {
-  const vis = visibleGraph(data, expanded);
+export function computeLayout(data, expanded, { direction = "TB", showShapes = true } = {}, vis = visibleGraph(data, expanded)) {
   const tb = direction !== "LR";
   const size = new Map(vis.nodes.map((n) => [n.id, nodeSize(n, showShapes)]));
   const parentOf = (id) => vis.byId.get(id).parent || null;

@@ -50,7 +50,7 @@ def visible_graph(data: dict, expanded: set[str]) -> tuple[list[dict], list[tupl
 
     def shown(nid: str) -> str:
         result, node = nid, by_id[nid]
-        while node["parent"] is not None:
+        while node.get("parent") is not None:
             if node["parent"] not in expanded:
                 result = node["parent"]
             node = by_id[node["parent"]]
@@ -59,7 +59,7 @@ def visible_graph(data: dict, expanded: set[str]) -> tuple[list[dict], list[tupl
     nodes = [
         n
         for n in data["nodes"]
-        if shown(n["id"]) == n["id"] and not (n["group"] and n["id"] in expanded)
+        if shown(n["id"]) == n["id"] and not (n.get("group") and n["id"] in expanded)
     ]
     edges: dict[tuple[str, str], None] = {}
     for e in data["edges"]:
@@ -90,19 +90,42 @@ def layers(ids: list[str], edges: list[tuple[str, str]]) -> list[list[str]]:
     return result
 
 
-def fallback_svg(data: dict, expanded: set[str] | None = None, show_shapes: bool = True) -> str:
-    """A layered top-to-bottom SVG of the graph, drawn without a browser."""
+MAX_STATIC_NODES = 300  # more boxes make megabytes of HTML that a notebook page must parse
+
+
+def fallback_svg(
+    data: dict,
+    expanded: set[str] | None = None,
+    show_shapes: bool = True,
+    direction: str = "TB",
+) -> str:
+    """A layered SVG of the graph, drawn without a browser (``direction`` "TB" or "LR").
+
+    Graphs of more than ``MAX_STATIC_NODES`` visible boxes show their first ones and say so.
+    """
     expanded = set(expanded or ())
     nodes, edges = visible_graph(data, expanded)
+    total = len(nodes)
+    if total > MAX_STATIC_NODES:
+        nodes = nodes[:MAX_STATIC_NODES]
+        keep = {n["id"] for n in nodes}
+        edges = [(s, t) for s, t in edges if s in keep and t in keep]
+    lr = direction == "LR"
     by_id = {n["id"]: n for n in nodes}
     rows = layers(list(by_id), edges)
     parents: dict[str, list[str]] = {}
     for s, t in edges:
         parents.setdefault(t, []).append(s)
     width = {nid: _box_width(by_id[nid], show_shapes) for nid in by_id}
-    pos: dict[str, tuple[float, float]] = {}  # centre x, top y
-    row_widths = [sum(width[i] for i in row) + GAP_X * (len(row) - 1) for row in rows]
-    total_w = max(row_widths, default=200) + 2 * MARGIN + 2 * BOW_ROOM
+    # "along" runs from inputs to outputs (y in TB, x in LR); "across" is the other axis.
+    size_across = {nid: (width[nid] if not lr else BOX_H) for nid in by_id}
+    gap_across = GAP_X if not lr else GAP_X / 2
+    row_along = [max((BOX_H if not lr else width[i]) for i in row) for row in rows]
+    row_span = [sum(size_across[i] for i in row) + gap_across * (len(row) - 1) for row in rows]
+    span = max(row_span, default=200) + 2 * MARGIN + 2 * BOW_ROOM
+    pos: dict[str, tuple[float, float]] = {}  # centre across, start along
+    along = MARGIN
+    starts = []
     for depth, row in enumerate(rows):
         # One barycenter pass: keep each node near its inputs to limit crossings.
         row.sort(
@@ -112,51 +135,66 @@ def fallback_svg(data: dict, expanded: set[str] | None = None, show_shapes: bool
                 else 0.0
             )
         )
-        x = (total_w - row_widths[depth]) / 2
-        y = MARGIN + depth * (BOX_H + GAP_Y)
+        c = (span - row_span[depth]) / 2
+        starts.append(along)
         for nid in row:
-            pos[nid] = (x + width[nid] / 2, y)
-            x += width[nid] + GAP_X
-    total_h = MARGIN * 2 + len(rows) * (BOX_H + GAP_Y) - GAP_Y
+            pos[nid] = (c + size_across[nid] / 2, along)
+            c += size_across[nid] + gap_across
+        along += row_along[depth] + GAP_Y
+    length = along - GAP_Y + MARGIN if rows else 2 * MARGIN
+    total_w, total_h = (length, span) if lr else (span, length)
+    title = f"Layer graph of {data.get('model', {}).get('name', 'model')}"
+    if total > MAX_STATIC_NODES:
+        title += f" (first {MAX_STATIC_NODES:,} of {total:,} layers)"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w:.0f}" height="{total_h:.0f}" '
         f'viewBox="0 0 {total_w:.0f} {total_h:.0f}" font-family="{FONT}" font-size="12">',
-        f"<title>Layer graph of {esc(data['model'].get('name', 'model'))}</title>",
+        f"<title>{esc(title)}</title>",
         '<rect width="100%" height="100%" fill="#ffffff"/>',
         '<defs><marker id="kw-arrow-static" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z" fill="#7a7a7a"/></marker></defs>',
     ]
+    if total > MAX_STATIC_NODES:
+        out.append(
+            f'<text x="{MARGIN}" y="{MARGIN + 10}" font-size="12" fill="#b71c1c">'
+            f"first {MAX_STATIC_NODES:,} of {total:,} layers shown</text>"
+        )
+
+    def xy(across: float, al: float) -> str:
+        return f"{al:.1f},{across:.1f}" if lr else f"{across:.1f},{al:.1f}"
+
     depth = {nid: d for d, row in enumerate(rows) for nid in row}
-    left_edge = [min(pos[n][0] - width[n] / 2 for n in row) for row in rows]
+    low_side = [min(pos[n][0] - size_across[n] / 2 for n in row) for row in rows]
     for s, t in edges:
-        (x1, y1), (x2, y2) = pos[s], pos[t]
-        y1 += BOX_H
+        (c1, a1), (c2, a2) = pos[s], pos[t]
+        a1 += BOX_H if not lr else width[s]
         if depth[t] - depth[s] < 2:
-            mid = (y1 + y2) / 2
-            d = f"M{x1:.1f},{y1:.1f}C{x1:.1f},{mid:.1f} {x2:.1f},{mid:.1f} {x2:.1f},{y2:.1f}"
+            mid = (a1 + a2) / 2
+            d = f"M{xy(c1, a1)}C{xy(c1, mid)} {xy(c2, mid)} {xy(c2, a2)}"
         else:
-            # An edge skipping layers would cross the boxes between: route it down their left.
-            bx = min(left_edge[depth[s] + 1 : depth[t]]) - 14
+            # An edge skipping layers would cross the boxes between: route it along their side.
+            b = min(low_side[depth[s] + 1 : depth[t]]) - 14
             d = (
-                f"M{x1:.1f},{y1:.1f}C{x1:.1f},{y1 + 20:.1f} {bx:.1f},{y1 + 8:.1f} "
-                f"{bx:.1f},{y1 + 30:.1f}L{bx:.1f},{y2 - 30:.1f}"
-                f"C{bx:.1f},{y2 - 8:.1f} {x2:.1f},{y2 - 20:.1f} {x2:.1f},{y2:.1f}"
+                f"M{xy(c1, a1)}C{xy(c1, a1 + 20)} {xy(b, a1 + 8)} {xy(b, a1 + 30)}"
+                f"L{xy(b, a2 - 30)}C{xy(b, a2 - 8)} {xy(c2, a2 - 20)} {xy(c2, a2)}"
             )
         out.append(
             f'<path d="{d}" fill="none" stroke="#9a9a9a" stroke-width="1.3" '
             'marker-end="url(#kw-arrow-static)"/>'
         )
     for nid, n in by_id.items():
-        cx, top = pos[nid]
+        c, top = pos[nid]
         w = width[nid]
-        fill, stroke = COLORS.get(n["kind"], COLORS["other"])
-        dash = ' stroke-dasharray="4 2"' if not n["trainable"] else ""
-        sw = 2.4 if n["is_output"] else 1.3
+        x, y = (top, c - BOX_H / 2) if lr else (c - w / 2, top)
+        fill, stroke = COLORS.get(n.get("kind"), COLORS["other"])
+        dash = ' stroke-dasharray="4 2"' if not n.get("trainable", True) else ""
+        is_output = n.get("is_output", False)
+        sw = 2.4 if is_output else 1.3
         out.append(
-            f'<g class="kw-graph-node" transform="translate({cx - w / 2:.1f},{top:.1f})">'
-            f"<title>{esc(n['name'])} ({esc(n['class_name'])})</title>"
+            f'<g class="kw-graph-node" transform="translate({x:.1f},{y:.1f})">'
+            f"<title>{esc(n['name'])} ({esc(n.get('class_name', ''))})</title>"
             f'<rect width="{w:.0f}" height="{BOX_H}" rx="6" fill="{fill}" '
-            f'stroke="{"#263238" if n["is_output"] else stroke}" stroke-width="{sw}"{dash}/>'
+            f'stroke="{"#263238" if is_output else stroke}" stroke-width="{sw}"{dash}/>'
             f'<text x="10" y="16" font-weight="600" font-size="12.5" fill="#1a1a1a">'
             f"{esc(n['name'])}</text>"
             f'<text x="10" y="30" font-size="11" fill="#444">{esc(_subtitle(n))}</text>'
@@ -164,7 +202,7 @@ def fallback_svg(data: dict, expanded: set[str] | None = None, show_shapes: bool
         if show_shapes:
             out.append(
                 f'<text x="10" y="43" font-size="11" fill="#555">'
-                f"{esc(format_shape(n['output_shape']))}</text>"
+                f"{esc(format_shape(n.get('output_shape')))}</text>"
             )
         out.append("</g>")
     out.append("</svg>")
@@ -172,30 +210,74 @@ def fallback_svg(data: dict, expanded: set[str] | None = None, show_shapes: bool
 
 
 def _subtitle(n: dict) -> str:
-    params = n["params"]
+    params = n.get("params")
     text = "? params" if params is None else (f"{params:,} params" if params else "")
-    return n["class_name"] + (f" · {text}" if text else "")
+    return str(n.get("class_name", "")) + (f" · {text}" if text else "")
 
 
 def _box_width(n: dict, show_shapes: bool) -> float:
     # Rough text widths (no font metrics here): bold 12.5px name, 11px details.
     widths = [len(n["name"]) * 7.6, len(_subtitle(n)) * 6.3]
     if show_shapes:
-        widths.append(len(format_shape(n["output_shape"])) * 6.3)
+        widths.append(len(format_shape(n.get("output_shape"))) * 6.3)
     return min(max(max(widths) + 22, 110), 340)
 
 
 # -- checking the SVG sent by the front-end ---------------------------------------------------
+# A strict allow-list: the elements and attributes our view draws, each value matched whole
+# against what the view writes. No url() but our own arrow marker, no style, no href, no
+# backslash (CSS escapes such as "\75 rl(...)" spell url( without the letters), no entities.
+_NUM = r"-?\d+(?:\.\d+)?(?:e-?\d+)?"
+_NUMS = rf"(?:{_NUM}(?:[ ,]+{_NUM})*)"
+_COLOR = r"(?:#[0-9a-fA-F]{3,8}|none|rgba?\(\s*[\d.]+%?\s*(?:,\s*[\d.]+%?\s*){2,3}\))"
+_VALUES = {
+    "class": r"[\w -]*",
+    "id": r"kw-arrow-[\w-]+",
+    "data-id": r"[\w-]*",
+    "data-source": r"[\w-]*",
+    "data-target": r"[\w-]*",
+    "data-status": r"added|removed|changed|same",
+    "x": _NUM + "%?",
+    "y": _NUM + "%?",
+    "width": _NUM + "%?",
+    "height": _NUM + "%?",
+    "rx": _NUM,
+    "ry": _NUM,
+    "x1": _NUM,
+    "y1": _NUM,
+    "x2": _NUM,
+    "y2": _NUM,
+    "refX": _NUM,
+    "refY": _NUM,
+    "markerWidth": _NUM,
+    "markerHeight": _NUM,
+    "viewBox": _NUMS,
+    "orient": r"auto|auto-start-reverse|" + _NUM,
+    "d": r"[MmLlHhVvCcSsQqTtAaZz0-9eE.,\s-]*",
+    "transform": rf"(?:\s*(?:translate|scale)\(\s*{_NUMS}\s*\))+",
+    "fill": _COLOR,
+    "stroke": _COLOR,
+    "stroke-width": _NUM,
+    "stroke-dasharray": _NUMS + "|none",
+    "opacity": _NUM,
+    "fill-opacity": _NUM,
+    "font-size": _NUM,
+    "font-weight": r"\d{3}|bold|normal",
+    "font-family": r"[\w ,'-]+",
+    "text-anchor": r"start|middle|end",
+    "marker-end": r"url\(#kw-arrow-[\w-]+\)",
+}
+_ALLOWED = {k: re.compile(v) for k, v in _VALUES.items()}
 _TAGS = {"svg", "g", "rect", "path", "text", "tspan", "title", "defs", "marker", "line"}
 _SVG_NS = "{http://www.w3.org/2000/svg}"
-_BAD_VALUE = re.compile(r"javascript:|data:|url\((?!#kw-arrow-[\w-]+\))", re.IGNORECASE)
 
 
 def safe_svg(text: str) -> str | None:
     """``text`` if it is an SVG made only of the elements our view draws, else None.
 
     The view builds its SVG from text nodes, so names are escaped already; this check keeps
-    a tampered message from putting scripts, event handlers or links into the saved notebook.
+    a tampered message from putting scripts, event handlers, links or any external reference
+    (``url(...)`` even CSS-escaped, ``href``, ``style``) into the saved notebook.
     """
     if not isinstance(text, str) or not text.startswith("<svg") or "<!" in text or "<?" in text:
         return None
@@ -204,12 +286,15 @@ def safe_svg(text: str) -> str | None:
     except ET.ParseError:
         return None
     for el in root.iter():
-        tag = el.tag.removeprefix(_SVG_NS)
-        if tag not in _TAGS:
+        if not isinstance(el.tag, str) or not el.tag.startswith(_SVG_NS):
+            return None  # another namespace (xhtml, xlink elements) or no namespace
+        if el.tag.removeprefix(_SVG_NS) not in _TAGS:
             return None
         for name, value in el.attrib.items():
-            local = name.rsplit("}", 1)[-1].lower()
-            if local.startswith("on") or local in ("href", "style") or _BAD_VALUE.search(value):
+            if "}" in name or "\\" in value:  # a namespaced attribute (xlink:href, xml:base)
+                return None
+            pattern = _ALLOWED.get(name)
+            if pattern is None or not pattern.fullmatch(value):
                 return None
     return text
 

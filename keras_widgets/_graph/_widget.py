@@ -12,6 +12,72 @@ from keras_widgets._graph._data import extract, layer_details
 from keras_widgets._graph._static import fallback_svg, safe_svg, static_html
 from keras_widgets._widget import STATIC, BaseWidget, bundle
 
+COLORS = ("kind", "macs", "flops", "params", "memory", "time")
+# Bounds of one details message: a layer's get_config() is user data of any size.
+MAX_TEXT = 2_000  # characters of one string
+MAX_ITEMS = 200  # keys of one dict, items of one list
+MAX_DEPTH = 8
+MAX_MESSAGE = 200_000  # characters of the whole message (JSON); past it the caps tighten
+
+
+def _data_to_json(value: dict, _widget: Any) -> str:
+    """The graph data as one JSON text: ipywidgets walks a nested state object by object
+    looking for binary buffers (~3 s for 50,000 nodes); a string it passes as it is."""
+    import json
+    import math
+
+    try:
+        return json.dumps(value, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # NaN or infinity somewhere (a measure): null, as JSON has no NaN
+
+        def finite(v: Any) -> Any:
+            if isinstance(v, float) and not math.isfinite(v):
+                return None
+            if isinstance(v, dict):
+                return {k: finite(x) for k, x in v.items()}
+            if isinstance(v, (list, tuple)):
+                return [finite(x) for x in v]
+            return v
+
+        return json.dumps(finite(value), separators=(",", ":"))
+
+
+def bounded(value: Any, text: int = MAX_TEXT, items: int = MAX_ITEMS, depth: int = 0) -> Any:
+    """``value`` with every string, dict and list cut to size, saying how much was left out."""
+    if isinstance(value, str):
+        if len(value) <= text:
+            return value
+        return value[:text] + f"… ({len(value) - text:,} more characters)"
+    if depth >= MAX_DEPTH and isinstance(value, (dict, list, tuple)):
+        return f"… ({type(value).__name__} nested too deep to show)"
+    if isinstance(value, dict):
+        out = {}
+        for i, (k, v) in enumerate(value.items()):
+            if i == items:
+                out["…"] = f"{len(value) - items:,} more keys"
+                break
+            out[bounded(str(k), text, items, depth + 1)] = bounded(v, text, items, depth + 1)
+        return out
+    if isinstance(value, (list, tuple)):
+        out = [bounded(v, text, items, depth + 1) for v in value[:items]]
+        if len(value) > items:
+            out.append(f"… {len(value) - items:,} more")
+        return out
+    return value
+
+
+def bounded_message(details: dict) -> dict:
+    """Cap a details message; tighten the caps until its JSON fits ``MAX_MESSAGE``."""
+    import json
+
+    text, items = MAX_TEXT, MAX_ITEMS
+    while True:
+        out = bounded(details, text, items)
+        size = len(json.dumps(out, default=str))
+        if size <= MAX_MESSAGE or text <= 40:
+            return out
+        text, items = max(40, text // 4), max(10, items // 4)
+
 
 class GraphWidget(BaseWidget):
     """Interactive layer graph of a Keras model (see :func:`keras_widgets.graph`)."""
@@ -19,16 +85,37 @@ class GraphWidget(BaseWidget):
     _esm = bundle("graph")
     _css = STATIC / "graph.css"
 
-    data = traitlets.Dict().tag(sync=True)
+    data = traitlets.Dict().tag(sync=True, to_json=_data_to_json)
     direction = traitlets.Enum(("TB", "LR"), default_value="TB").tag(sync=True)
     show_shapes = traitlets.Bool(True).tag(sync=True)
     expanded = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    # What colours the boxes: the layer kind, or a measure of each node's ``measures``.
+    color = traitlets.Enum(COLORS, default_value="kind").tag(sync=True)
     # Ties this widget to its static picture in the notebook (the live view hides it).
     uid = traitlets.Unicode().tag(sync=True)
 
     def __init__(self, model: Any, *, expand_nested: bool = False, **kwargs: Any) -> None:
         data, objects = extract(model, expand_nested=expand_nested)
-        kwargs.setdefault("expanded", [g["id"] for g in data["groups"] if g["expanded"]])
+        self._init(data, objects, **kwargs)
+
+    @classmethod
+    def from_data(cls, data: dict, **kwargs: Any) -> GraphWidget:
+        """A view of graph data made elsewhere (``graph_data()``, a diff's merged graph).
+
+        Nodes may carry ``measures`` (``{"macs", "flops", "params", "memory", "time"}``)
+        and ``status`` (``"added"``, ``"removed"``, ``"changed"``, ``"same"``). Details of a
+        node need its layer, so they are not available here.
+        """
+        self = cls.__new__(cls)
+        # A shallow copy: the view never changes the data (a deep copy of 50,000 nodes is ~2 s).
+        self._init(dict(data), {}, **kwargs)
+        return self
+
+    def _init(self, data: dict, objects: dict, **kwargs: Any) -> None:
+        data.setdefault("groups", [])
+        data.setdefault("notes", [])
+        data.setdefault("model", {})
+        kwargs.setdefault("expanded", [g["id"] for g in data["groups"] if g.get("expanded")])
         super().__init__(data=data, uid=uuid.uuid4().hex, **kwargs)
         self._objects = objects
         self._svg: str | None = None  # the last drawing sent by a front-end
@@ -49,7 +136,7 @@ class GraphWidget(BaseWidget):
         """The drawing kept in saved notebooks: the front-end's, or one made in Python."""
         if self._svg is not None:
             return self._svg
-        return fallback_svg(self.data, set(self.expanded), self.show_shapes)
+        return fallback_svg(self.data, set(self.expanded), self.show_shapes, self.direction)
 
     def static_bundle(self) -> dict:
         name = self.data["model"].get("name", "model")
@@ -87,8 +174,14 @@ class GraphWidget(BaseWidget):
         if content.get("type") == "details":
             node_id = str(content.get("id"))
             layer = self._objects.get(node_id)
-            details = {"error": "unknown layer"} if layer is None else layer_details(layer)
-            self.send({"type": "details", "id": node_id, "details": details})
+            if layer is None:
+                details = {"error": "no details: this view has no layer behind that node"}
+            else:
+                try:
+                    details = bounded_message(layer_details(layer))
+                except Exception as err:  # a user layer may fail in any way: say why
+                    details = {"error": f"{type(err).__name__}: {err}"[:MAX_TEXT]}
+            self.send({"type": "details", "id": node_id[:100], "details": details})
         elif content.get("type") == "svg":
             svg = safe_svg(content.get("svg"))
             if svg is not None and svg != self._svg:
@@ -99,7 +192,11 @@ class GraphWidget(BaseWidget):
 
 
 def graph(
-    model: Any, expand_nested: bool = False, direction: str = "TB", show_shapes: bool = True
+    model: Any,
+    expand_nested: bool = False,
+    direction: str = "TB",
+    show_shapes: bool = True,
+    color: str = "kind",
 ) -> GraphWidget:
     """An interactive layer graph of ``model``.
 
@@ -108,8 +205,14 @@ def graph(
 
     Nested models are groups that open in place (``expand_nested=True`` opens them all);
     ``direction`` is ``"TB"`` (top to bottom) or ``"LR"``; ``show_shapes`` writes output
-    shapes in the boxes. Layout runs in the browser (dagre, bundled): no graphviz needed.
+    shapes in the boxes; ``color`` is ``"kind"`` or a measure the nodes carry (``"macs"``,
+    ``"flops"``, ``"params"``, ``"memory"``, ``"time"``). Layout runs in the browser (dagre
+    for small graphs, a layered layout in a Web Worker for big ones): no graphviz needed.
     """
     return GraphWidget(
-        model, expand_nested=expand_nested, direction=direction, show_shapes=show_shapes
+        model,
+        expand_nested=expand_nested,
+        direction=direction,
+        show_shapes=show_shapes,
+        color=color,
     )
