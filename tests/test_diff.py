@@ -121,10 +121,12 @@ def test_builder_versions_match_by_structure(tmp_path):
     b.add("Conv2D", filters=8, kernel_size=3, activation="relu")
     b.add("Flatten")
     b.add("Dense", units=10, activation="softmax")
-    first = b.model
+    with _deferred_variables():
+        first = b.model
     b.set(0, filters=16)
     b.insert(1, "MaxPooling2D", pool_size=2)
-    second = b.model
+    with _deferred_variables():
+        second = b.model
     d = kw.diff(first, second)
     assert d.counts == {"added": 1, "removed": 0, "changed": 3, "same": 1}
     (added,) = d.changes("added")

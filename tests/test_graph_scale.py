@@ -221,3 +221,16 @@ def test_minimal_hand_made_data_draws_everywhere():
     assert svg.count('class="kw-graph-node"') == 2
     assert safe_svg(svg) is not None
     assert "2 layers" in g.static_bundle()["text/plain"]
+
+
+def test_data_is_sent_as_one_json_text():
+    # ipywidgets walks nested state object by object (seconds at 50,000 nodes); a text it does not.
+    data = residual_graph_data(9, measures=True)
+    data["nodes"][1]["measures"]["time"] = float("nan")  # JSON has no NaN: sent as null
+    g = GraphWidget.from_data(data)
+    sent = g.trait_metadata("data", "to_json")(g.data, g)
+    assert isinstance(sent, str)
+    back = json.loads(sent)
+    assert back["nodes"][1]["measures"]["time"] is None
+    assert back["nodes"][2] == data["nodes"][2]
+    assert g.get_state("data")["data"] == sent

@@ -3,7 +3,7 @@
 // Bigger ones: our layered layout in a Web Worker (big.js), SVG up to SVG_MAX nodes, then a
 // canvas with level of detail (canvas.js). A minimap shows where the view is on big drawings.
 import { h, fmtInt, fmtShape, listen } from "../shared/dom.js";
-import { computeLayout, visibleGraph, visibleOf } from "./layout.js";
+import { computeLayout, visibleGraph, visibleGraphSliced, visibleOf } from "./layout.js";
 import { drawGraph, standaloneSvg, tooltip } from "./draw.js";
 import { COLORS, STATUS, colouring, fmtMeasure, hasStatus, measuresIn } from "./colors.js";
 import { bigLayout, layoutWorker } from "./big.js";
@@ -28,10 +28,21 @@ function download(name, blob) {
   setTimeout(() => URL.revokeObjectURL(url), 5000);
 }
 
+function readData(value) {
+  // Python sends the graph as one JSON text (cheap for ipywidgets at 50,000 nodes).
+  const data = typeof value === "string" ? JSON.parse(value) : value || {};
+  data.nodes ||= [];
+  data.edges ||= [];
+  data.groups ||= [];
+  data.notes ||= [];
+  data.model ||= {};
+  return data;
+}
+
 function render({ model, el }) {
   const t0 = performance.now();
   const uid = `${Date.now().toString(36)}${viewCounter++}`;
-  const data = model.get("data") || { nodes: [], edges: [], groups: [], notes: [], model: {} };
+  const data = readData(model.get("data"));
   const byId = new Map(data.nodes.map((n) => [n.id, n]));
   const outs = new Map();
   const ins = new Map();
@@ -221,7 +232,8 @@ function render({ model, el }) {
     dirTB.classList.toggle("kw-active", direction === "TB");
     dirLR.classList.toggle("kw-active", direction === "LR");
     shapes.checked = showShapes;
-    const vis = visibleGraph(data, expanded, byId);
+    const vis = data.nodes.length > 10000 ? await visibleGraphSliced(data, expanded, byId, tick) : visibleGraph(data, expanded, byId);
+    if (token !== layoutToken) return;
     let next;
     if (vis.nodes.length <= DAGRE_MAX) next = sceneFromDagre(computeLayout(data, expanded, { direction, showShapes }, vis));
     else {
@@ -262,6 +274,7 @@ function render({ model, el }) {
     else done();
   }
 
+  let minimapWanted = false;
   function install(next, showShapes) {
     scene = next;
     const colorOf = colors.of;
@@ -278,13 +291,14 @@ function render({ model, el }) {
     const H = viewport.clientHeight || 500;
     // A minimap only where the whole graph does not fit at a readable zoom.
     const big = scene.width * 0.55 > W || scene.height * 0.55 > H;
+    minimapWanted = big;
     const fills = cv ? cv.fill : scene.nodes.map((n) => colorOf(n)[0]);
     // The overview image of a big graph is its own task, after the first drawing.
     if (cv && big) {
       minimap.setScene(null, [], false);
       setTimeout(() => {
         if (scene !== next) return;
-        minimap.setScene(scene, fills, true);
+        minimap.setScene(scene, cv ? cv.fill : fills, true); // the colours of now
         minimap.show(view, viewport.clientWidth || 800, viewport.clientHeight || 500);
       }, 50);
     } else minimap.setScene(scene, fills, big);
@@ -304,7 +318,7 @@ function render({ model, el }) {
     if (!scene) return;
     if (cv) cv.recolor(colors.of);
     else install(scene, !!model.get("show_shapes"));
-    minimap.setScene(scene, scene.nodes.map((n) => colors.of(n)[0]), !minimap.canvas.hidden);
+    minimap.setScene(scene, scene.nodes.map((n) => colors.of(n)[0]), minimapWanted);
     minimap.show(view, viewport.clientWidth || 800, viewport.clientHeight || 500);
   }
 

@@ -44,10 +44,30 @@ export function visibleOf(id, byId, expanded) {
  * Edges in the data join leaf nodes; an edge into a collapsed group is drawn to the group's node.
  */
 export function visibleGraph(data, expanded, byId = new Map(data.nodes.map((n) => [n.id, n]))) {
+  const steps = visibleSteps(data, expanded, byId);
+  let r = steps.next();
+  while (!r.done) r = steps.next();
+  return r.value;
+}
+
+/** visibleGraph() in slices: the page gets a turn (`pause`) every 5,000 nodes or edges. */
+export async function visibleGraphSliced(data, expanded, byId, pause) {
+  const steps = visibleSteps(data, expanded, byId);
+  let r = steps.next();
+  while (!r.done) {
+    await pause();
+    r = steps.next();
+  }
+  return r.value;
+}
+
+function* visibleSteps(data, expanded, byId) {
   const nodes = [];
   const clusters = [];
   const flat = !data.groups || data.groups.length === 0;
+  let count = 0;
   for (const n of data.nodes) {
+    if (++count % 5000 === 0) yield;
     if (!flat && visibleOf(n.id, byId, expanded) !== n.id) continue;
     if (n.group && expanded.has(n.id)) clusters.push(n);
     else nodes.push(n);
@@ -58,6 +78,7 @@ export function visibleGraph(data, expanded, byId = new Map(data.nodes.map((n) =
   const seen = new Array(nodes.length);
   const edges = [];
   for (const e of data.edges) {
+    if (++count % 5000 === 0) yield;
     const source = flat ? e.source : visibleOf(e.source, byId, expanded);
     const target = flat ? e.target : visibleOf(e.target, byId, expanded);
     if (source === target) continue;

@@ -54,7 +54,7 @@ export async function workerInput(vis, showShapes, tb, pause) {
   const groupIndex = new Map();
   for (let i = 0; i < n; i++) {
     // Sizing measures three texts a box: in slices, so the page never blocks for long.
-    if (i % 8000 === 7999) await pause();
+    if (i % 2000 === 1999) await pause();
     const node = vis.nodes[i];
     const s = nodeSize(node, showShapes);
     scene.w[i] = s.width;

@@ -9,7 +9,7 @@ from typing import Any
 
 from keras_widgets._diff._core import MARKS, LayerChange
 from keras_widgets._diff._snapshot import ModelSnapshot
-from keras_widgets._graph._static import fallback_svg, visible_graph
+from keras_widgets._graph._static import MAX_STATIC_NODES, fallback_svg, visible_graph
 
 # status -> (stroke, label); the fill stays the layer kind's colour.
 STATUS = {
@@ -109,13 +109,19 @@ def _title(a: Any, b: Any) -> str:
     return f"{a} (diff)" if a == b else f"{a} → {b}"
 
 
-def marked_svg(data: dict, expanded: set[str] | None = None, show_shapes: bool = True) -> str:
+def marked_svg(
+    data: dict, expanded: set[str] | None = None, show_shapes: bool = True, direction: str = "TB"
+) -> str:
     """``kw.graph``'s Python drawing of the merged graph, with every node and edge marked by
     its status: coloured outline, a +/-/~ badge, removed layers struck through and faded, and
     a legend on top. Marks are attributes and text, so they survive sanitizers."""
     expanded = set(expanded or ())
-    svg = fallback_svg(data, expanded, show_shapes)
+    svg = fallback_svg(data, expanded, show_shapes, direction)
     nodes, edges = visible_graph(data, expanded)
+    if len(nodes) > MAX_STATIC_NODES:  # the drawing shows the first ones only (and says so)
+        nodes = nodes[:MAX_STATIC_NODES]
+        keep = {n["id"] for n in nodes}
+        edges = [(s, t) for s, t in edges if s in keep and t in keep]
     ET.register_namespace("", _NS)
     root = ET.fromstring(svg)
     q = f"{{{_NS}}}"

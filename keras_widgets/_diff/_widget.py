@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import copy
-import uuid
 from typing import Any
 
 from keras_widgets._diff._graph import marked_svg
 from keras_widgets._graph._widget import GraphWidget
-from keras_widgets._widget import BaseWidget
 
 
 class DiffGraphWidget(GraphWidget):
     """``kw.graph``'s view of a merged diff graph (nodes carry ``status``)."""
 
     def __init__(self, data: dict, objects: dict[str, Any], **kwargs: Any) -> None:
-        # GraphWidget.__init__ walks a model; here the data is made already.
-        kwargs.setdefault("expanded", [g["id"] for g in data["groups"] if g["expanded"]])
-        BaseWidget.__init__(self, data=data, uid=uuid.uuid4().hex, **kwargs)
-        self._objects = objects
-        self._svg = None
-        self._handles = []
-        self.on_msg(self._on_msg)
+        # GraphWidget.__init__ walks a model; here the data is made already. The layers
+        # behind the nodes (B's, A's for removed ones) still answer the details panel.
+        self._init(data, objects, **kwargs)
 
     def __repr__(self) -> str:
         info = self.data.get("model", {})
@@ -32,7 +26,7 @@ class DiffGraphWidget(GraphWidget):
 
     def static_svg(self) -> str:
         # Always the marked Python drawing: the view's own SVG may lack the status marks.
-        return marked_svg(self.data, set(self.expanded), self.show_shapes)
+        return marked_svg(self.data, set(self.expanded), self.show_shapes, self.direction)
 
     def static_bundle(self) -> dict:
         bundle = super().static_bundle()

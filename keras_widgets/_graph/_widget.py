@@ -19,6 +19,28 @@ MAX_DEPTH = 8
 MAX_MESSAGE = 200_000  # characters of the whole message (JSON); past it the caps tighten
 
 
+def _data_to_json(value: dict, _widget: Any) -> str:
+    """The graph data as one JSON text: ipywidgets walks a nested state object by object
+    looking for binary buffers (~3 s for 50,000 nodes); a string it passes as it is."""
+    import json
+    import math
+
+    try:
+        return json.dumps(value, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # NaN or infinity somewhere (a measure): null, as JSON has no NaN
+
+        def finite(v: Any) -> Any:
+            if isinstance(v, float) and not math.isfinite(v):
+                return None
+            if isinstance(v, dict):
+                return {k: finite(x) for k, x in v.items()}
+            if isinstance(v, (list, tuple)):
+                return [finite(x) for x in v]
+            return v
+
+        return json.dumps(finite(value), separators=(",", ":"))
+
+
 def bounded(value: Any, text: int = MAX_TEXT, items: int = MAX_ITEMS, depth: int = 0) -> Any:
     """``value`` with every string, dict and list cut to size, saying how much was left out."""
     if isinstance(value, str):
@@ -62,7 +84,7 @@ class GraphWidget(BaseWidget):
     _esm = bundle("graph")
     _css = STATIC / "graph.css"
 
-    data = traitlets.Dict().tag(sync=True)
+    data = traitlets.Dict().tag(sync=True, to_json=_data_to_json)
     direction = traitlets.Enum(("TB", "LR"), default_value="TB").tag(sync=True)
     show_shapes = traitlets.Bool(True).tag(sync=True)
     expanded = traitlets.List(traitlets.Unicode()).tag(sync=True)
@@ -91,7 +113,8 @@ class GraphWidget(BaseWidget):
         node need its layer, so they are not available here.
         """
         self = cls.__new__(cls)
-        self._init(copy.deepcopy(data), {}, **kwargs)
+        # A shallow copy: the view never changes the data (a deep copy of 50,000 nodes is ~2 s).
+        self._init(dict(data), {}, **kwargs)
         return self
 
     def _init(self, data: dict, objects: dict, **kwargs: Any) -> None:

@@ -70,10 +70,17 @@ def test_diff_table_and_merged_graph(notebook, browser):
     shown = json.loads(
         nb.kernel(
             "from keras_widgets._graph._static import visible_graph\n"
-            "print(json.dumps([n['name'] for n in visible_graph(g.data, set(g.expanded))[0]]))"
+            "print(json.dumps({n['name']: n['status'] "
+            "for n in visible_graph(g.data, set(g.expanded))[0]}))"
         )
     )
     assert graph.locator(".kw-graph-node").count() == len(shown) == 9
+    # kw.graph's view marks each box with its status, and its legend says what marks mean.
+    for status in ("added", "removed", "changed", "same"):
+        expected = sum(1 for s in shown.values() if s == status)
+        assert graph.locator(f'.kw-graph-node[data-status="{status}"]').count() == expected
+    assert graph.locator('.kw-graph-node[data-status="removed"]', has_text="drop").count() == 1
+    assert graph.locator(".kw-graph-legend-status").count() == 4
     assert graph.locator(".kw-graph-node", has_text="drop").count() == 1  # removed, still drawn
     assert graph.locator(".kw-graph-cluster", has_text="encoder").count() == 1
     assert "v1 \u2192 v2" in graph.locator(".kw-graph-title").text_content()
