@@ -80,8 +80,20 @@ const widgets = readdirSync(join(root, "js"), { withFileTypes: true })
   .sort();
 
 const jobs = [
+  // The widget's _esm is a small loader; its view is a library like the others ("<name>-view"),
+  // so a saved notebook keeps a few KB of code per widget instead of the whole view.
   ...widgets.map((name) => [
     name,
+    {
+      stdin: {
+        contents: `import { loader } from "./js/shared/host.js";\nexport default loader(${JSON.stringify(`${name}-view`)});`,
+        resolveDir: root,
+        sourcefile: `${name}.js`,
+      },
+    },
+  ]),
+  ...widgets.map((name) => [
+    `${name}-view`,
     {
       stdin: {
         contents: [
@@ -112,7 +124,7 @@ for (const [name, extra] of jobs) {
   const result = await build({ ...options, ...extra });
   for (const file of result.outputFiles) {
     const ext = file.path.endsWith(".css") ? "css" : "js";
-    const target = join(outdir, `${name}.${ext}`);
+    const target = join(outdir, `${ext === "css" ? name.replace(/-view$/, "") : name}.${ext}`);
     if (check) {
       const old = existsSync(target) ? readFileSync(target) : null;
       if (!old || Buffer.compare(old, Buffer.from(file.contents)) !== 0) stale.push(target);
