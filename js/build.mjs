@@ -19,10 +19,6 @@ const require = createRequire(import.meta.url);
 
 // library name (static/<name>.js, the name the kernel serves) -> npm package
 const LIBRARIES = { plotly: "plotly.js-basic-dist-min", dagre: "@dagrejs/dagre" };
-// Widgets whose view code is itself large (the graph's canvas, worker layout and minimap):
-// their code is a library too, "<widget>-view", and their _esm only a stub that loads it
-// (with the libraries it uses) before rendering. Keeps each saved widget small.
-const VIEWS = { graph: ["dagre"] };
 const PACKAGES = Object.fromEntries(Object.entries(LIBRARIES).map(([k, v]) => [v, k]));
 
 function exportNames(pkg) {
@@ -83,37 +79,32 @@ const widgets = readdirSync(join(root, "js"), { withFileTypes: true })
   .map((d) => d.name)
   .sort();
 
-const stub = (name) =>
-  VIEWS[name]
-    ? [
-        'import { lazyView } from "./js/shared/host.js";',
-        `export default lazyView(${JSON.stringify(`${name}-view`)}, ${JSON.stringify(VIEWS[name])});`,
-      ]
-    : [
-        `import widget from "./js/${name}/index.js";`,
-        'import { liveView } from "./js/shared/host.js";',
-        "export default liveView(widget);",
-      ];
-
 const jobs = [
+  // The widget's _esm is a small loader; its view is a library like the others ("<name>-view"),
+  // so a saved notebook keeps a few KB of code per widget instead of the whole view.
   ...widgets.map((name) => [
     name,
     {
-      stdin: { contents: stub(name).join("\n"), resolveDir: root, sourcefile: `${name}.js` },
-      plugins: [libraryShims],
+      stdin: {
+        contents: `import { loader } from "./js/shared/host.js";\nexport default loader(${JSON.stringify(`${name}-view`)});`,
+        resolveDir: root,
+        sourcefile: `${name}.js`,
+      },
     },
   ]),
-  // A view library's CSS keeps the widget's name (static/<widget>.css is the widget's _css).
-  ...Object.keys(VIEWS).map((name) => [
+  ...widgets.map((name) => [
     `${name}-view`,
     {
       stdin: {
-        contents: `import widget from "./js/${name}/index.js";\nexport default widget;`,
+        contents: [
+          `import widget from "./js/${name}/index.js";`,
+          'import { liveView } from "./js/shared/host.js";',
+          "export default liveView(widget);",
+        ].join("\n"),
         resolveDir: root,
-        sourcefile: `${name}-view.js`,
+        sourcefile: `${name}.js`,
       },
       plugins: [libraryShims],
-      cssName: name,
     },
   ]),
   ...Object.entries(LIBRARIES).map(([name, pkg]) => [
@@ -129,11 +120,11 @@ const jobs = [
 ];
 
 let stale = [];
-for (const [name, { cssName, ...extra }] of jobs) {
+for (const [name, extra] of jobs) {
   const result = await build({ ...options, ...extra });
   for (const file of result.outputFiles) {
     const ext = file.path.endsWith(".css") ? "css" : "js";
-    const target = join(outdir, `${ext === "css" && cssName ? cssName : name}.${ext}`);
+    const target = join(outdir, `${ext === "css" ? name.replace(/-view$/, "") : name}.${ext}`);
     if (check) {
       const old = existsSync(target) ? readFileSync(target) : null;
       if (!old || Buffer.compare(old, Buffer.from(file.contents)) !== 0) stale.push(target);

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import pathlib
+import re
 import uuid
 from typing import Any
 
@@ -14,9 +15,9 @@ import traitlets
 
 STATIC = pathlib.Path(__file__).parent / "static"
 
-# Libraries the front-ends load once per page from the kernel (js/build.mjs LIBRARIES).
-# "graph-view" is the graph widget's own view code (js/build.mjs VIEWS): its _esm is a stub.
-LIBRARIES = ("plotly", "dagre", "graph-view")
+# Libraries the front-ends load once per page from the kernel: js/build.mjs LIBRARIES
+# (plotly, dagre) and every widget's view ("<widget>-view"; its _esm is a small loader).
+_LIBRARY_NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 CHUNK = 512 * 1024  # characters per message: well under any front-end's message limit
 
 
@@ -47,7 +48,7 @@ def library_source(name: str) -> str:
     """The ES module text of a shared library: a built one (``static/<name>.js``) or data."""
     if name in _DATA:
         return _DATA[name]
-    if name not in LIBRARIES:
+    if not _LIBRARY_NAME.fullmatch(name) or not (STATIC / f"{name}.js").is_file():
         raise KeyError(name)
     return _static_library(name)
 

@@ -21,6 +21,35 @@ function withData(model, data) {
   });
 }
 
+function showError(el, err) {
+  const note = document.createElement("div");
+  note.className = "kw-load-error";
+  note.textContent = `keras_widgets: ${err && err.message ? err.message : err}`;
+  el.append(note);
+  return () => note.remove();
+}
+
+/** A widget's _esm: loads the view library `name` (a liveView) from the kernel, then renders. */
+export function loader(name) {
+  return {
+    async render(ctx) {
+      const courier = addCourier(ctx.model);
+      let view;
+      try {
+        view = await loadLibrary(ctx.model, name);
+      } catch (err) {
+        courier();
+        return showError(ctx.el, err);
+      }
+      const cleanup = await view.render(ctx);
+      return () => {
+        courier();
+        if (typeof cleanup === "function") cleanup();
+      };
+    },
+  };
+}
+
 export function liveView(widget) {
   return {
     ...widget,
@@ -33,11 +62,7 @@ export function liveView(widget) {
         await Promise.all(wanted.map((name) => loadLibrary(model, name)));
       } catch (err) {
         courier();
-        const note = document.createElement("div");
-        note.className = "kw-load-error";
-        note.textContent = `keras_widgets: ${err && err.message ? err.message : err}`;
-        el.append(note);
-        return () => note.remove();
+        return showError(el, err);
       }
       const cleanup = await widget.render({ ...ctx, model: withData(model, data) });
       const release = hideStatic(model);
@@ -48,12 +73,4 @@ export function liveView(widget) {
       };
     },
   };
-}
-
-/** A view whose code is the library `name` (js/build.mjs VIEWS), loaded once per page with
- * the libraries it uses, then rendered like any other view. */
-export function lazyView(name, uses = []) {
-  needs.add(name);
-  for (const lib of uses) needs.add(lib);
-  return liveView({ render: (ctx) => library(name).render(ctx) });
 }

@@ -377,13 +377,13 @@ def test_saved_widget_state_is_small(executed):
     # The MobileNetV2 graph keeps its 155 layers as data (what the user asked to see);
     # every widget's code (_esm) is small, and everything else stays under 50 KB.
     for mid, size in ours.items():
-        assert len(saved[mid]["state"]["_esm"]) < 30_000, mid
+        assert len(saved[mid]["state"]["_esm"]) < 5_000, mid
         if mid not in graph_data or len(saved[mid]["state"]["data"]["nodes"]) < 50:
             assert size < 50_000, (mid, size)
 
 
 # -- large libraries once per page ---------------------------------------------------------------
-def test_plotly_is_sent_once_per_page_for_many_liveplots(notebook):
+def test_libraries_are_sent_once_per_page_for_many_liveplots(notebook):
     count = (
         "from keras_widgets._widget import BaseWidget\n"
         "asked = []\n"
@@ -405,6 +405,7 @@ def test_plotly_is_sent_once_per_page_for_many_liveplots(notebook):
             .filter(p => (p.getAttribute('d') || '').length > 20).length >= 3""",
         timeout=60_000,
     )
-    assert nb.kernel("print(asked)").strip() == "['plotly']"
+    # Each library once for the three of them: the view's code, then Plotly.js.
+    assert nb.kernel("print(sorted(asked))").strip() == "['liveplot-view', 'plotly']"
     assert nb.page.locator(".kw-static:visible").count() == 0  # all three hid their copies
     assert not nb.errors, nb.errors
