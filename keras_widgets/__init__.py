@@ -7,6 +7,7 @@ never pulls in Keras, TensorFlow, Plotly or JupyterLab):
 - :func:`graph` -- an interactive layer graph widget.
 - :class:`LivePlot` -- a Keras callback streaming training curves into a Plotly chart.
 - :class:`SequentialBuilder` -- an interactive builder for ``keras.Sequential`` models.
+- ``tune`` -- search spaces (``kw.tune.Int/Float/Choice``) and a live KerasTuner search.
 - ``%load_ext keras_widgets`` -- render any displayed Keras model richly.
 """
 
@@ -24,6 +25,7 @@ _LAZY = {
     "graph": ("keras_widgets._graph", "graph"),
     "LivePlot": ("keras_widgets._liveplot", "LivePlot"),
     "SequentialBuilder": ("keras_widgets._builder", "SequentialBuilder"),
+    "tune": ("keras_widgets._tune", "tune"),
 }
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "graph",
     "load_ipython_extension",
     "summary",
+    "tune",
     "unload_ipython_extension",
 ]
 
