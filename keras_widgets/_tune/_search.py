@@ -8,6 +8,7 @@ begin/end and to end a search early when asked.
 from __future__ import annotations
 
 import math
+import re
 import tempfile
 import threading
 import time
@@ -34,10 +35,20 @@ class _Stopped(Exception):
     """Ends the search loop before the next trial (Stop clicked once)."""
 
 
-def _short_error(message: str | None) -> str:
-    """The last line of a traceback: ``ValueError: ...``."""
-    lines = [ln.strip() for ln in (message or "").strip().splitlines() if ln.strip()]
-    return lines[-1] if lines else ""
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_EXC_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b.*")
+
+
+def _short_error(message: str | None, limit: int = 300) -> str:
+    """``ValueError: ...`` from a traceback: the last exception line and what follows it
+    (Keras' messages span lines), ANSI colours removed, whitespace collapsed."""
+    text = _ANSI.sub("", message or "").strip()
+    lines = text.splitlines()
+    start = next((i for i in range(len(lines) - 1, -1, -1) if _EXC_LINE.match(lines[i])), None)
+    if start is None:
+        start = len(lines) - 1 if lines else 0
+    short = " ".join(" ".join(lines[start:]).split())
+    return short if len(short) <= limit else short[: limit - 1] + "…"
 
 
 def _finite(value: Any) -> float | None:
@@ -239,7 +250,9 @@ class Search:
         cols += ["time", "error"]
         frame = pd.DataFrame(self.rows, columns=cols)
         # whole numbers stay whole where a failed trial has none
-        return frame.astype({"best_epoch": "Int64", "params": "Int64"})
+        return frame.astype(
+            {"objective": "float64", "best_epoch": "Int64", "params": "Int64", "time": "float64"}
+        )
 
     @property
     def best_trial(self) -> str | None:
@@ -419,4 +432,3 @@ def search(
         s.view = TuneView(s)
         s.view.show()
     return s.run(*fit_args, **fit_kwargs)
-
