@@ -306,7 +306,7 @@ class Search:
             return []
 
     def _before_trial(self) -> None:
-        self._poll()
+        self._poll(force=True)
         if self._stop_after or self._stop_now:
             raise _Stopped()
 
@@ -369,9 +369,9 @@ class Search:
             if tid in self._rows:
                 self._rows[tid]["params"] = params
 
-    def _poll(self) -> None:
+    def _poll(self, force: bool = False) -> None:
         if self.view is not None:
-            self.view.poll()
+            self.view.poll(force)
 
     def _notify(self, event: str, trial_id: str | None = None) -> None:
         if self.view is not None:

@@ -115,6 +115,7 @@ class TuneView:
         self._shown = False
         self._last_poll = 0.0
         self._clicks = 0
+        self._shown_stopping = False
         from keras_widgets import _busy_comm
 
         subshell = _busy_comm.use_frontend_subshell(self.widget)
@@ -127,23 +128,31 @@ class TuneView:
         try:
             if event == "trial_begin":
                 self.curves.new_run(f"trial {trial_id}")
+            elif event == "trial_end" and trial_id == self.search._stopped_trial:
+                self.curves.on_train_end()  # fit was cut short by Stop: no Keras hook ran
+                self.curves._status["state"] = "stopped"
+                self.curves._flush(state=True)
             self._sync()
             if event in ("trial_end", "end"):
                 self._update_static()
         except Exception as e:  # the view never kills the search
             sys.stderr.write(f"keras_widgets: tune view: {type(e).__name__}: {e}\n")
 
-    def poll(self) -> None:
-        """Let a Stop click reach Python while a trial trains (bounded rate)."""
-        if not self._can_poll:
-            return
+    def poll(self, force: bool = False) -> None:
+        """Let a Stop click reach Python while a trial trains (bounded rate), and show that
+        the search is stopping (from this thread: a click's handler only sets flags)."""
         now = time.monotonic()
-        if now - self._last_poll < POLL_EVERY:
+        if now - self._last_poll < POLL_EVERY and not force:
             return
         self._last_poll = now
-        from keras_widgets._busy_comm import poll_widget_messages
+        if self._can_poll:
+            from keras_widgets._busy_comm import poll_widget_messages
 
-        poll_widget_messages(widgets=self.widget)
+            poll_widget_messages(widgets=self.widget)
+        stopping = self.search._stop_after
+        if stopping != self._shown_stopping:
+            self._shown_stopping = stopping
+            self._sync()
 
     def _on_msg(self, widget: Any, content: Any, buffers: Any) -> None:
         # May run in a kernel subshell thread: only set flags (Search.stop does).
