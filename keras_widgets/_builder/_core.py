@@ -36,6 +36,8 @@ from typing import Any
 
 from keras_widgets._builder import _catalog as cat
 from keras_widgets._builder import _codegen as gen
+from keras_widgets._tune import _builder as _tune_builder  # registers the search-space hook
+from keras_widgets._tune._space import is_space_json
 
 PROBE_NAME = "kw_probe"
 MAX_LAYERS = 500
@@ -313,7 +315,13 @@ def clean_compile(raw: dict) -> tuple[dict, dict]:
     errors: dict[str, str] = {}
     opt = raw.get("optimizer")
     specs: dict[str, dict] = {}
-    if not cat._is_empty(opt):
+    if is_space_json(opt):  # kw.tune.Choice of optimizers: validated as its first value
+        try:
+            clean["optimizer"] = _tune_builder.check_optimizer(opt)
+            specs = cat.optimizer_arg_map(clean["optimizer"])
+        except ValueError as e:
+            errors["optimizer"] = str(e)
+    elif not cat._is_empty(opt):
         key = opt.strip().lower() if isinstance(opt, str) else None
         if key in cat.optimizers():
             clean["optimizer"] = key
@@ -329,7 +337,12 @@ def clean_compile(raw: dict) -> tuple[dict, dict]:
         except cat.Bad as e:
             errors[name] = str(e)
     lr = raw.get("learning_rate")
-    if cat.is_object_config(lr):
+    if is_space_json(lr):  # kw.tune.Float: validated as its first value
+        try:
+            clean["learning_rate"] = _tune_builder.check_learning_rate(lr)
+        except ValueError as e:
+            errors["learning_rate"] = str(e)
+    elif cat.is_object_config(lr):
         clean["learning_rate"] = cat.to_literal(lr)  # a schedule, kept exactly
     elif not cat._is_empty(lr):
         try:
@@ -784,6 +797,11 @@ class BuilderState:
     def clear(self) -> None:
         self._record()
         self._layers = []
+
+    def load_state(self, data: dict) -> None:
+        """Replace the whole state by ``data`` (a ``to_dict()``) as one undoable edit."""
+        self._record()
+        self._load(data)
 
     def load_preset(self, name: str) -> None:
         state = presets().get(name)

@@ -109,7 +109,7 @@ class SequentialBuilder:
         state = self._state
         with view.hold_sync():
             view.state = state.to_dict()
-            view.report = state.validate()
+            view.report = self.validate()
             view.code = _safe_code(state)
             view.can_undo = bool(state.can_undo())
             view.can_redo = bool(state.can_redo())
@@ -147,12 +147,13 @@ class SequentialBuilder:
         ]
 
     def add(self, layer_type: str, **config: Any) -> None:
-        """Append a layer: ``b.add("Dense", units=10, activation="softmax")``."""
-        self._do("add", layer_type, **config)
+        """Append a layer: ``b.add("Dense", units=10, activation="softmax")``; any numeric or
+        choice argument may be a search space: ``units=kw.tune.Int(32, 256, step=32)``."""
+        self._do("add", layer_type, **_tuned(layer_type, config))
 
     def insert(self, index: int, layer_type: str, **config: Any) -> None:
         """Insert a layer before position ``index``."""
-        self._do("insert", index, layer_type, **config)
+        self._do("insert", index, layer_type, **_tuned(layer_type, config))
 
     def remove(self, index: int) -> None:
         """Remove the layer at ``index``."""
@@ -167,7 +168,10 @@ class SequentialBuilder:
         self._do("duplicate", index)
 
     def set(self, index: int, **config: Any) -> None:
-        """Change arguments of the layer at ``index``: ``b.set(0, filters=64)``."""
+        """Change arguments of the layer at ``index``: ``b.set(0, filters=64)``; a search
+        space tunes the argument: ``b.set(1, units=kw.tune.Int(32, 256, step=32))``."""
+        layer_type = self._state.layers[self._state._index(index)]["type"]
+        config = _tuned(layer_type, config)
         for name, value in config.items():
             self._state.set_arg(index, name, value)
         self._sync()
@@ -189,12 +193,115 @@ class SequentialBuilder:
 
     def compile(self, **settings: Any) -> None:
         """Compile settings used by :attr:`model`: ``optimizer``, ``learning_rate``, ``loss``,
-        ``metrics`` (and ``momentum``/``nesterov`` for SGD)."""
-        self._do("set_compile", **settings)
+        ``metrics`` (and ``momentum``/``nesterov`` for SGD). ``optimizer=kw.tune.Choice(...)``
+        and ``learning_rate=kw.tune.Float(...)`` make them part of a search."""
+        from keras_widgets._tune import _builder as tb
+
+        optimizer = settings.get("optimizer", self._state.compile.get("optimizer"))
+        for key, value in settings.items():
+            tb.check_compile_value(key, value, optimizer)
+        self._do("set_compile", **{k: tb.to_json_value(v) for k, v in settings.items()})
 
     def validate(self) -> dict:
-        """The validation report: output shape, params and errors per layer, plus totals."""
-        return self._state.validate()
+        """The validation report: output shape, params and errors per layer, plus totals;
+        with tuned fields, ``params_range`` is the smallest and largest parameter count."""
+        report = self._state.validate()
+        from keras_widgets._tune import _builder as tb
+
+        if tb.tuned_fields(self._state.to_dict()):
+            report["params_range"] = tb.params_range(self._state.to_dict(), type(self._state))
+        return report
+
+    # ---- hyperparameter search ---------------------------------------------------------
+    @property
+    def tuned(self) -> dict:
+        """The tuned fields: hyperparameter name -> search space."""
+        from keras_widgets._tune import _builder as tb
+
+        return {f["name"]: f["space"] for f in tb.tuned_fields(self._state.to_dict())}
+
+    def tune(
+        self,
+        x: Any = None,
+        y: Any = None,
+        *,
+        tuner: str = "random",
+        max_trials: int | None = 10,
+        epochs: int = 1,
+        objective: Any = "val_loss",
+        directory: str | None = None,
+        seed: int | None = None,
+        max_consecutive_failed_trials: int = 3,
+        view: bool = True,
+        **fit_kwargs: Any,
+    ) -> Any:
+        """Run a KerasTuner search over the tuned fields, shown live; returns the search
+        (``.trials``, ``.best_hyperparameters``, ``.best_model()``). ``fit_kwargs``
+        (``validation_split`` or ``validation_data``, ``batch_size``...) go to every trial."""
+        from keras_widgets._tune import _builder as tb
+        from keras_widgets._tune._search import Search, import_keras_tuner
+
+        import_keras_tuner()
+        if not self.tuned:
+            raise ValueError("no field is tuned: set one to kw.tune.Int/Float/Choice first")
+        report = self._state.validate()
+        if not report["ok"]:
+            raise ValueError("cannot tune: " + "; ".join(_core._errors(report)))
+        settings = {
+            "tuner": tuner,
+            "max_trials": max_trials,
+            "epochs": epochs,
+            "objective": objective,
+            "directory": directory,
+            "seed": seed,
+            "max_consecutive_failed_trials": max_consecutive_failed_trials,
+            "fit": {k: v for k, v in fit_kwargs.items() if _is_code_literal(v)},
+        }
+        search = Search(
+            tb.hypermodel(self._state, settings),
+            tuner=tuner,
+            max_trials=max_trials,
+            epochs=epochs,
+            objective=objective,
+            directory=directory,
+            seed=seed,
+            max_consecutive_failed_trials=max_consecutive_failed_trials,
+        )
+        self._search = search
+        self._tune_settings = settings
+        self._sync()
+        if view:
+            from keras_widgets._tune._view import TuneView
+
+            search.view = TuneView(search)
+            search.view.show()
+        return search.run(x, y, **fit_kwargs)
+
+    @property
+    def search(self) -> Any:
+        """The last search run by :meth:`tune` (None before)."""
+        return getattr(self, "_search", None)
+
+    def apply_best(self) -> dict:
+        """Write the best trial's values into the tuned fields (one undo step); returns them."""
+        from keras_widgets._tune import _builder as tb
+
+        search = self.search
+        if search is None:
+            raise ValueError("no search yet: run b.tune(...) first")
+        best = search.best_hyperparameters
+        state = self._state.to_dict()
+        fields = tb.tuned_fields(state)
+        missing = [f["name"] for f in fields if f["name"] not in best]
+        if missing:
+            raise ValueError(
+                "the tuned fields changed since the search (no value for "
+                + ", ".join(missing)
+                + ")"
+            )
+        self._state.load_state(tb.substitute(state, {f["name"]: best[f["name"]] for f in fields}))
+        self._sync()
+        return {f["name"]: best[f["name"]] for f in fields}
 
     # ---- results -------------------------------------------------------------------------
     @property
@@ -203,7 +310,12 @@ class SequentialBuilder:
         return self._state.build_model()
 
     def to_code(self) -> str:
-        """Python source that rebuilds the identical model."""
+        """Python source that rebuilds the identical model; with tuned fields, a runnable
+        KerasTuner script (``def build_model(hp): ...`` and the tuner call)."""
+        from keras_widgets._tune import _builder as tb
+
+        if tb.tuned_fields(self._state.to_dict()):
+            return tb.hypermodel_src(self._state, getattr(self, "_tune_settings", {}))
         return self._state.to_code()
 
     def to_json(self) -> str:
@@ -243,6 +355,21 @@ class SequentialBuilder:
         if plot is not None and not any(type(c).__name__ == "LivePlot" for c in callbacks):
             callbacks.append(plot)
         return model.fit(x, y, callbacks=callbacks, **kwargs)
+
+
+def _tuned(layer_type: str, config: dict) -> dict:
+    """Search spaces in ``config`` checked against the layer's fields (ValueError) and
+    turned into the JSON the state holds."""
+    from keras_widgets._tune import _builder as tb
+
+    for name, value in config.items():
+        tb.check_layer_value(layer_type, name, value)
+    return {k: tb.to_json_value(v) for k, v in config.items()}
+
+
+def _is_code_literal(value: Any) -> bool:
+    """A fit argument the generated script can repeat (numbers, text; not the data)."""
+    return value is None or isinstance(value, (bool, int, float, str))
 
 
 def _shape(shape: Any) -> Any:
