@@ -3,6 +3,7 @@
 // into JSON values and sends anything it cannot parse as the raw text, so the Python core
 // (the source of truth) decides what is valid and reports it back as a field error.
 import { h, debounce } from "../shared/dom.js";
+import { TUNABLE, tuneControl } from "./tune.js";
 
 const ACTIVATIONS = [
   "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "mish",
@@ -72,18 +73,22 @@ export function makeField(spec, value, onEdit, uid) {
   else if (kind === "regularizer") editor = regularizerEditor(spec, v0, onEdit);
   else editor = textEditor(spec, v0, onEdit);
   wrap.classList.toggle("kw-default", value === undefined);
+  // Numeric and choice fields can hold a search space instead (see tune.js).
+  const tune = TUNABLE.has(kind) ? tuneControl(kind, v0, onEdit, editor.el) : null;
 
   const id = `${uid}-${spec.name}`;
   if (editor.input) {
     editor.input.id = id;
     label.htmlFor = id;
   }
-  wrap.append(label, editor.el, msg);
+  const head = tune ? h("div", { class: "kw-f-head" }, label, tune.toggle) : label;
+  wrap.append(head, editor.el, ...(tune ? [tune.box] : []), msg);
   return {
     el: wrap,
     spec,
     set(v) {
       wrap.classList.toggle("kw-default", v === undefined);
+      if (tune && tune.set(shown(v))) return;
       editor.set(shown(v));
     },
     setError(text) {
@@ -91,8 +96,12 @@ export function makeField(spec, value, onEdit, uid) {
       msg.textContent = text || "";
       if (editor.input) editor.input.setAttribute("aria-invalid", text ? "true" : "false");
     },
-    flush: editor.flush || (() => {}),
-    busy: () => wrap.contains(document.activeElement) || (editor.pending && editor.pending()),
+    flush: () => {
+      if (editor.flush) editor.flush();
+      if (tune) tune.flush();
+    },
+    busy: () =>
+      wrap.contains(document.activeElement) || (editor.pending && editor.pending()) || (tune && tune.pending()),
   };
 }
 

@@ -3,6 +3,7 @@
 // action as a UI-level edit message {type: "edit", edit: {op, ...}} that Python applies.
 import { h, fmtInt, fmtShape, debounce, listen } from "../shared/dom.js";
 import { makeField, showValue, parseTuple } from "./fields.js";
+import { tuneControl } from "./tune.js";
 import "./style.css";
 
 const OPTIMIZERS = [
@@ -372,6 +373,10 @@ function render({ model, el }) {
       (rep.input_error ? 1 : 0) + Object.keys(rep.compile_errors || {}).length + (rep.model_error ? 1 : 0);
     totals.append(
       h("span", { class: "kw-tot" }, h("b", { class: "kw-total-params", text: fmtInt(rep.total_params || 0) }), " total params"),
+      ...(Array.isArray(rep.params_range)
+        ? [h("span", { class: "kw-tot kw-params-range", title: "smallest and largest model over the tuned ranges" },
+            `tuned: ${fmtInt(rep.params_range[0])} – ${fmtInt(rep.params_range[1])} params`)]
+        : []),
       h("span", { class: "kw-tot" }, h("span", { class: "kw-trainable", text: fmtInt(rep.trainable_params || 0) }), " trainable"),
       h("span", { class: "kw-tot" }, h("span", { class: "kw-nontrainable", text: fmtInt(rep.non_trainable_params || 0) }), " non-trainable"),
       ...(rep.model_error ? [h("span", { class: "kw-model-error", text: rep.model_error })] : []),
@@ -442,9 +447,18 @@ function render({ model, el }) {
   comp.metrics.addEventListener("change", () =>
     setCompile("metrics", comp.metrics.value.split(",").map((v) => v.trim()).filter(Boolean)));
   comp.extraBox = h("div", { class: "kw-compile-extra" });
+  // optimizer and learning rate can be tuned too (a Choice of optimizers, a Float range)
+  comp.tuneOpt = tuneControl("choice", "adam", (v) => setCompile("optimizer", v), comp.optimizer);
+  comp.tuneLr = tuneControl("float", 0.001, (v) => setCompile("learning_rate", v), comp.learning_rate);
+  const optRow = compileRow("optimizer", comp.optimizer);
+  const lrRow = compileRow("learning rate", comp.learning_rate, "", "learning_rate");
+  optRow.insertBefore(comp.tuneOpt.box, optRow.lastChild);
+  optRow.insertBefore(comp.tuneOpt.toggle, optRow.lastChild);
+  lrRow.insertBefore(comp.tuneLr.box, lrRow.lastChild);
+  lrRow.insertBefore(comp.tuneLr.toggle, lrRow.lastChild);
   compilePanel.append(
-    compileRow("optimizer", comp.optimizer),
-    compileRow("learning rate", comp.learning_rate, "", "learning_rate"),
+    optRow,
+    lrRow,
     comp.extraBox,
     compileRow("loss", comp.loss, "kw-wide"),
     compileRow("metrics", comp.metrics, "kw-wide"),
@@ -462,7 +476,11 @@ function render({ model, el }) {
   }
   function renderCompile() {
     const c = (model.get("state") || {}).compile || {};
-    const opt = c.optimizer == null ? "" : String(c.optimizer).toLowerCase();
+    const optTuned = comp.tuneOpt.set(c.optimizer == null ? "adam" : c.optimizer);
+    if (!comp.tuneLr.pending()) comp.tuneLr.set(c.learning_rate == null ? 0.001 : c.learning_rate);
+    const opt = optTuned
+      ? String((Array.isArray(c.optimizer.values) && c.optimizer.values.length ? c.optimizer.values : ["adam"])[0]).toLowerCase()
+      : c.optimizer == null ? "" : String(c.optimizer).toLowerCase();
     if (![...comp.optimizer.options].some((o) => o.value === opt)) comp.optimizer.append(h("option", { value: opt, text: opt }));
     comp.optimizer.value = opt;
     if (extrasFor !== opt) {
@@ -482,7 +500,8 @@ function render({ model, el }) {
         comp.extraBox.append(compileRow(a.name, inp));
       }
     }
-    if (idle(comp.learning_rate)) comp.learning_rate.value = showValue(c.learning_rate);
+    if (idle(comp.learning_rate) && !comp.tuneLr.set(c.learning_rate == null ? 0.001 : c.learning_rate))
+      comp.learning_rate.value = showValue(c.learning_rate);
     for (const [name, inp] of comp.extras) {
       const v = c[name] ?? JSON.parse(inp.dataset.default);
       if (inp.type === "checkbox") inp.checked = !!v;

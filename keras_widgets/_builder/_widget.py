@@ -110,7 +110,7 @@ class SequentialBuilder:
         with view.hold_sync():
             view.state = state.to_dict()
             view.report = self.validate()
-            view.code = _safe_code(state)
+            view.code = _safe_code(self)  # with tuned fields: the KerasTuner script
             view.can_undo = bool(state.can_undo())
             view.can_redo = bool(state.can_redo())
 
