@@ -72,7 +72,7 @@ def test_builder_tune_two_ui_fields_search_stop_and_apply_best(notebook):
     rng = builder.locator(".kw-params-range")
     rng.wait_for(timeout=10_000)
     # Dense(8->u) + Dense(u->1) for u in 8..32
-    assert rng.inner_text() == "tuned: 81 – 321 params"
+    assert rng.inner_text() == "tuned: 81 \u2013 321 params"
     nb.screenshot("tune_builder_fields", builder)
     _run_cell(page, 2)
     nb.wait_idle()
