@@ -12,6 +12,14 @@ import keras_widgets as kw
 from keras_widgets._tune import _space
 
 
+def test_kw_tune_spaces_import_nothing_heavy():
+    from _fresh import modules_imported_by
+
+    code = "import keras_widgets as kw\nkw.tune.Int(1, 4); kw.tune.Choice(['a'])\n"
+    heavy = ("keras", "tensorflow", "keras_tuner", "plotly", "pandas", "anywidget", "jax", "torch")
+    assert modules_imported_by(code, heavy) == []
+
+
 def test_kw_tune_is_a_namespace_of_spaces():
     assert kw.tune.Int is _space.Int
     assert kw.tune.Float is _space.Float
