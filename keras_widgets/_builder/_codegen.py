@@ -8,6 +8,7 @@ tuples, lists, dicts and strings only; identifiers come from Keras's own modules
 
 from __future__ import annotations
 
+import copy
 import keyword
 from typing import Any
 
@@ -51,7 +52,7 @@ def to_object(value: Any) -> Any:
     import keras
 
     if cat.is_object_config(value):
-        return keras.saving.deserialize_keras_object(value)
+        return keras.saving.deserialize_keras_object(copy.deepcopy(value))
     return value
 
 
@@ -138,10 +139,24 @@ def freeze(base: Any, mode: str, k: int = 0) -> None:
 def make_nested(clean: dict, name: str | None = None):
     import keras
 
-    config = clean["model"]
+    # Keras's deserialization consumes the dicts it is given: work on a copy.
+    config = copy.deepcopy(clean["model"])
     if name is not None:
         config = {**config, "config": {**config["config"], "name": name}}
-    return keras.saving.deserialize_keras_object(config)
+    model = keras.saving.deserialize_keras_object(config)
+    if config["config"].get("trainable") is False:
+        model.trainable = False  # from_config does not restore a frozen block
+    return model
+
+
+def nested_src(config: dict) -> str:
+    """A nested Sequential as ``keras.Sequential([...])``; other models via their config."""
+    conf = config.get("config") or {}
+    if config.get("class_name") == "Sequential" and isinstance(conf.get("layers"), list):
+        items = ", ".join(object_src(item) for item in conf["layers"])
+        extra = "" if conf.get("trainable", True) else ", trainable=False"
+        return f"keras.Sequential([{items}]{extra}, name={conf.get('name')!r})"
+    return f"keras.saving.deserialize_keras_object({_literal_data(config)})"
 
 
 # -- source ----------------------------------------------------------------------------------
@@ -246,7 +261,7 @@ def value_src(spec_kind: str, value: Any) -> str:
 def layer_src(layer_type: str, clean: dict) -> str:
     kind = cat.kind_of_type(layer_type)
     if kind == "nested":
-        return object_src(clean["model"])
+        return nested_src(clean["model"])
     specs = cat.arg_map(layer_type)
     parts = []
     ordered = [n for n in specs if n in clean] + [n for n in clean if n not in specs]

@@ -266,7 +266,9 @@ def _infer(layer_type: str, probe: dict, full: tuple, tkey: tuple) -> dict:
         if kind in ("app", "nested"):
             with _deferred_variables():
                 if kind == "app":
-                    layer = gen.make_app(layer_type, probe, input_shape=full[1:], name=PROBE_NAME)
+                    # weights=None: validating never downloads the pretrained weights
+                    app = {**probe, "weights": None}
+                    layer = gen.make_app(layer_type, app, input_shape=full[1:], name=PROBE_NAME)
                     out = tuple(layer.output.shape)
                 else:
                     layer = gen.make_nested(probe)

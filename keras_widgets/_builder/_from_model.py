@@ -134,7 +134,10 @@ def layer_spec(layer: Any) -> dict:
             return app
         if isinstance(layer, keras.Sequential) or cls.__name__ == "Functional":
             kind = "Sequential" if isinstance(layer, keras.Sequential) else "Functional"
-            return {"type": kind, "config": {"model": _plain(_serialize(layer))}}
+            serialized = _serialize(layer)
+            if not serialized.get("config"):
+                raise Unrepresentable(f"the nested {kind} {layer.name!r} gives no config")
+            return {"type": kind, "config": {"model": _plain(serialized)}}
         raise Unrepresentable(f"a subclassed model ({cls.__name__}) has no config to rebuild")
     name = cls.__name__
     if cls.__module__.startswith("keras.") and cat.kind_of_type(name) == "layer":
@@ -238,7 +241,8 @@ def _as_application(model: Any) -> dict | None:
         pooling = "max"
     mode, k = _freeze_of(model)
     spec = {"weights": None, "pooling": pooling, "freeze": mode, "fine_tune_from": k}
-    spec = {key: v for key, v in spec.items() if v is not None}
+    if pooling is None:
+        del spec["pooling"]  # weights=None stays: a missing "weights" means "imagenet"
     shape = tuple(model.inputs[0].shape[1:])
     try:
         with _deferred_variables():
