@@ -131,6 +131,18 @@ def test_tune_apply_best_and_the_generated_script_runs(tmp_path, monkeypatch):
     assert namespace["model"].count_params() > 0
 
 
+def test_to_code_names_validation_data_it_cannot_write(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    b = tuned_builder()
+    b.tune(X, Y, validation_data=(X[:8], Y[:8]), max_trials=1, epochs=1, batch_size=16, view=False)
+    code = b.to_code()
+    assert "tuner.search(x, y, batch_size=16, epochs=1, validation_data=validation_data)" in code
+    assert "validation_split" not in code
+    namespace = {"x": X, "y": Y, "validation_data": (X[:8], Y[:8])}
+    exec(code, namespace)
+    assert len(namespace["tuner"].oracle.trials) == 1
+
+
 def test_to_code_without_tuned_fields_is_unchanged():
     b = kw.SequentialBuilder(input_shape=(8,))
     b.add("Dense", units=4)

@@ -256,6 +256,7 @@ class SequentialBuilder:
             "seed": seed,
             "max_consecutive_failed_trials": max_consecutive_failed_trials,
             "fit": {k: v for k, v in fit_kwargs.items() if _is_code_literal(v)},
+            "validation_data": fit_kwargs.get("validation_data") is not None,
         }
         search = Search(
             tb.hypermodel(self._state, settings),

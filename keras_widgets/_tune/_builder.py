@@ -257,9 +257,11 @@ def hypermodel_src(state: Any, settings: dict) -> str:
         else f"max_trials={s.get('max_trials', 10)!r}"
     )
     directory = s.get("directory")
-    fit = dict(s.get("fit") or {"validation_split": 0.2})
+    fit = dict(s.get("fit") or ({} if s.get("validation_data") else {"validation_split": 0.2}))
     fit.setdefault("epochs", s.get("epochs", 1))
     fit_args = ", ".join(f"{k}={v!r}" for k, v in fit.items())
+    if s.get("validation_data"):  # the arrays themselves are not code: name them
+        fit_args += ", validation_data=validation_data"
     out = [
         "import tempfile",
         "",
@@ -285,7 +287,8 @@ def hypermodel_src(state: Any, settings: dict) -> str:
         f"    project_name={s.get('project_name', 'kw_tune')!r},",
         "    overwrite=True,",
         ")",
-        "# x, y: your training data (and validation_data=(x_val, y_val) if you have it)",
+        "# x, y: your training data"
+        + (", validation_data: (x_val, y_val)" if s.get("validation_data") else ""),
         f"tuner.search(x, y, {fit_args})",
         "best_hp = tuner.get_best_hyperparameters(1)[0]",
         "model = tuner.get_best_models(1)[0]",
