@@ -15,7 +15,6 @@ from keras_widgets._liveplot import LivePlot
 from keras_widgets._liveplot._widget import LivePlotWidget
 from keras_widgets._widget import STATIC, bundle
 
-STATIC_EVERY = 0.0  # the static copy is refreshed at every trial end (cheap: a few rows)
 POLL_EVERY = 0.1
 
 
