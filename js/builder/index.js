@@ -33,6 +33,19 @@ function copyIcon() {
 }
 
 function render({ model, el }) {
+  // State and report arrive as JSON text (cheaper to sync than deep dicts); parse once each.
+  const parsed = { state: [null, {}], report: [null, {}] };
+  const getJSON = (key) => {
+    const text = model.get(`${key}_json`) || "{}";
+    if (parsed[key][0] !== text) {
+      try {
+        parsed[key] = [text, JSON.parse(text)];
+      } catch {
+        parsed[key] = [text, {}];
+      }
+    }
+    return parsed[key][1];
+  };
   const uid = `kw-b${++counter}-${Math.random().toString(36).slice(2, 7)}`;
   const send = (edit) => model.send({ type: "edit", edit });
   const cards = new Map(); // layer id -> card object
@@ -139,12 +152,12 @@ function render({ model, el }) {
 
   // ---- stack ----------------------------------------------------------------------------
   function layers() {
-    return (model.get("state") || {}).layers || [];
+    return (getJSON("state") || {}).layers || [];
   }
   // The core reports shapes without the batch axis; show them like Keras: (None, ...).
   const batched = (shape) => (Array.isArray(shape) ? [null, ...shape] : shape);
   function reportFor(id) {
-    const rep = model.get("report") || {};
+    const rep = getJSON("report") || {};
     return (rep.layers || []).find((r) => r.id === id) || {};
   }
   function indexOf(id) {
@@ -351,8 +364,8 @@ function render({ model, el }) {
   shapeInput.addEventListener("change", shapeEdit.flush);
 
   function renderInput() {
-    const st = model.get("state") || {};
-    const rep = model.get("report") || {};
+    const st = getJSON("state") || {};
+    const rep = getJSON("report") || {};
     if (document.activeElement !== shapeInput && !shapeEdit.pending()) shapeInput.value = showValue(st.input_shape);
     const bad = rep.input_error || "";
     inputCard.classList.toggle("kw-invalid", !!bad);
@@ -364,7 +377,7 @@ function render({ model, el }) {
 
   // ---- totals and summary ---------------------------------------------------------------
   function renderTotals() {
-    const rep = model.get("report") || {};
+    const rep = getJSON("report") || {};
     const ls = layers();
     totals.textContent = "";
     const nErr =
@@ -461,7 +474,7 @@ function render({ model, el }) {
     extrasFor = null;
   }
   function renderCompile() {
-    const c = (model.get("state") || {}).compile || {};
+    const c = (getJSON("state") || {}).compile || {};
     const opt = c.optimizer == null ? "" : String(c.optimizer).toLowerCase();
     if (![...comp.optimizer.options].some((o) => o.value === opt)) comp.optimizer.append(h("option", { value: opt, text: opt }));
     comp.optimizer.value = opt;
@@ -490,7 +503,7 @@ function render({ model, el }) {
     }
     if (idle(comp.loss)) comp.loss.value = c.loss == null ? "" : String(c.loss);
     if (idle(comp.metrics)) comp.metrics.value = (Array.isArray(c.metrics) ? c.metrics : c.metrics == null ? [] : [c.metrics]).join(", ");
-    const errors = (model.get("report") || {}).compile_errors || {};
+    const errors = (getJSON("report") || {}).compile_errors || {};
     for (const [key, row] of compileRows) {
       if (!row.isConnected) continue;
       row.classList.toggle("kw-invalid", !!errors[key]);
@@ -500,7 +513,7 @@ function render({ model, el }) {
 
   // ---- header, presets, undo/redo, code -------------------------------------------------
   function renderHeader() {
-    title.textContent = (model.get("state") || {}).name || "Sequential builder";
+    title.textContent = (getJSON("state") || {}).name || "Sequential builder";
     undoBtn.disabled = !model.get("can_undo");
     redoBtn.disabled = !model.get("can_redo");
   }
@@ -590,8 +603,8 @@ function render({ model, el }) {
     renderAll();
   };
   return listen(model, {
-    "change:state": onChange,
-    "change:report": onChange,
+    "change:state_json": onChange,
+    "change:report_json": onChange,
     "change:code": onChange,
     "change:can_undo": onChange,
     "change:can_redo": onChange,

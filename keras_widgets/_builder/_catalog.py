@@ -147,10 +147,22 @@ def layer_class(layer_type: str) -> type | None:
     return custom_layers().get(layer_type)
 
 
+_KINDS: dict[str, str] = {}  # built-in types only: the custom registry may change
+
+
 def kind_of_type(layer_type: Any) -> str | None:
     """``"layer"``, ``"app"``, ``"nested"``, ``"custom"`` or None (unknown)."""
     if not isinstance(layer_type, str):
         return None
+    kind = _KINDS.get(layer_type)
+    if kind is None:
+        kind = _kind_of_type(layer_type)
+        if kind in ("layer", "app", "nested"):
+            _KINDS[layer_type] = kind
+    return kind
+
+
+def _kind_of_type(layer_type: str) -> str | None:
     groups, classes = _layer_groups()
     if layer_type in groups or layer_type in _CELLS or layer_type in classes:
         return "layer"
