@@ -367,8 +367,14 @@ def _kind(layer_type: str, name: str, default: Any) -> tuple[str, list | None]:
         return "choice", ["horizontal", "vertical", "horizontal_and_vertical"]
     if name == "merge_mode":
         return "choice", ["concat", "sum", "mul", "ave", None]
-    if name in ("layer", "cell") or name == "backward_layer":
-        return ("layer" if name != "backward_layer" else "object"), None
+    if name == "backward_layer":
+        return "object", None
+    if name == "cell":
+        return "layer", list(_CELLS)
+    if name == "layer":
+        if layer_type == "Bidirectional":
+            return "layer", list(RNN_TYPES)
+        return "layer", [n for n, g in _layer_groups()[0].items() if g != "Preprocessing"]
     if name == "dtype":
         return "dtype", DTYPES
     if name == "axis":
