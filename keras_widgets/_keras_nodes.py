@@ -216,3 +216,16 @@ def _flat_shapes(struct: Any) -> list[tuple]:
             return [tuple(struct)]
         return [s for v in struct for s in _flat_shapes(v)]
     return []
+
+
+def input_layer(model: Any) -> Any:
+    """The ``InputLayer`` that made ``model.inputs[0]`` (None when the model has no inputs).
+
+    Read from the input tensor's private ``_keras_history`` (see the module docstring): the
+    public alternative, ``model.get_config()``, serializes every layer of the model."""
+    try:
+        tensor = model.inputs[0]
+    except Exception:
+        return None
+    op, _, _ = _history(tensor)
+    return op if _is_input_layer(op) else None

@@ -147,10 +147,22 @@ def layer_class(layer_type: str) -> type | None:
     return custom_layers().get(layer_type)
 
 
+_KINDS: dict[str, str] = {}  # built-in types only: the custom registry may change
+
+
 def kind_of_type(layer_type: Any) -> str | None:
     """``"layer"``, ``"app"``, ``"nested"``, ``"custom"`` or None (unknown)."""
     if not isinstance(layer_type, str):
         return None
+    kind = _KINDS.get(layer_type)
+    if kind is None:
+        kind = _kind_of_type(layer_type)
+        if kind in ("layer", "app", "nested"):
+            _KINDS[layer_type] = kind
+    return kind
+
+
+def _kind_of_type(layer_type: str) -> str | None:
     groups, classes = _layer_groups()
     if layer_type in groups or layer_type in _CELLS or layer_type in classes:
         return "layer"
@@ -355,8 +367,14 @@ def _kind(layer_type: str, name: str, default: Any) -> tuple[str, list | None]:
         return "choice", ["horizontal", "vertical", "horizontal_and_vertical"]
     if name == "merge_mode":
         return "choice", ["concat", "sum", "mul", "ave", None]
-    if name in ("layer", "cell") or name == "backward_layer":
-        return ("layer" if name != "backward_layer" else "object"), None
+    if name == "backward_layer":
+        return "object", None
+    if name == "cell":
+        return "layer", list(_CELLS)
+    if name == "layer":
+        if layer_type == "Bidirectional":
+            return "layer", list(RNN_TYPES)
+        return "layer", [n for n, g in _layer_groups()[0].items() if g != "Preprocessing"]
     if name == "dtype":
         return "dtype", DTYPES
     if name == "axis":

@@ -363,6 +363,7 @@ def model_src(
     compile_: dict,
     input_extra: dict | None = None,
     shapes: list | None = None,
+    srcs: list | None = None,
 ) -> str:
     """The whole script. ``shapes[i]``: input shape of layer ``i`` (for pretrained bases)."""
     head = ["import keras", ""]
@@ -379,7 +380,7 @@ def model_src(
             head += [*app_src(t, c, shape, var), ""]
             body.append(f"        {var},")
         else:
-            body.append(f"        {layer_src(t, c)},")
+            body.append(f"        {srcs[i] if srcs else layer_src(t, c)},")
     body += ["    ],", f"    name={_literal(name)},", ")"]
     lines = head + body
     if compile_:

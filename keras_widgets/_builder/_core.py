@@ -568,6 +568,7 @@ class BuilderState:
         self._merge_key: Any = None
         self._ids = itertools.count(1)
         self._rows: dict[str, tuple] = {}  # id -> (type, config obj, input shape, row)
+        self._cleaned: dict[str, tuple] = {}  # id -> (config obj, type, clean, source)
         self._report: dict | None = None
 
     # -- plain accessors -----------------------------------------------------------------
@@ -1087,47 +1088,65 @@ class BuilderState:
         return row
 
     # -- outputs -------------------------------------------------------------------------
+    def _clean_layer(self, layer: dict) -> tuple[dict, str | Exception]:
+        """Clean config and source of one layer, cached while its config object is the same
+        (configs are never mutated in place, so identity means "unchanged")."""
+        hit = self._cleaned.get(layer["id"])
+        if hit is not None and hit[0] is layer["config"] and hit[1] == layer["type"]:
+            return hit[2], hit[3]
+        ltype = layer["type"]
+        if cat.kind_of_type(ltype) == "nested":
+            clean = dict(layer["config"])
+        else:
+            clean, _ = clean_config(ltype, layer["config"])
+        src: str | Exception
+        try:
+            src = "" if cat.kind_of_type(ltype) == "app" else gen.layer_src(ltype, clean)
+        except gen.Unrepresentable as e:
+            src = e
+        self._cleaned[layer["id"]] = (layer["config"], ltype, clean, src)
+        return clean, src
+
     def _clean_parts(self):
         try:
             shape = cat.input_shape(self._input_shape)
         except cat.Bad:
             shape = None
-        layers = []
-        shapes = []
+        layers, shapes, srcs = [], [], []
         rows = self.report()["layers"]
         current = shape
         for layer, row in zip(self._layers, rows, strict=True):
-            kind = cat.kind_of_type(layer["type"])
-            if kind is None:
+            if cat.kind_of_type(layer["type"]) is None:
                 continue
-            if kind == "nested":
-                clean = dict(layer["config"])
-            else:
-                clean, _ = clean_config(layer["type"], layer["config"])
+            clean, src = self._clean_layer(layer)
             layers.append((layer["type"], clean))
+            srcs.append(src)
             shapes.append(current)
             current = None if row["output_shape"] is None else tuple(row["output_shape"])
+        if len(self._cleaned) > 2 * len(self._layers) + 16:
+            ids = {layer["id"] for layer in self._layers}
+            self._cleaned = {k: v for k, v in self._cleaned.items() if k in ids}
         try:
             name = cat.to_name(self._name if isinstance(self._name, str) else "")
         except cat.Bad:
             name = "sequential"
         input_extra = {k: v for k, v in self._input.items() if k not in _input_errors(self._input)}
-        return shape, layers, clean_compile(self._compile)[0], name, input_extra, shapes
+        compile_ = clean_compile(self._compile)[0]
+        return shape, layers, compile_, name, input_extra, shapes, srcs
 
     def to_code(self) -> str:
         """Python source that rebuilds (and compiles) the model; invalid values are left out.
 
         Raises ValueError listing every layer that cannot be written as code."""
-        shape, layers, compile_, name, extra, shapes = self._clean_parts()
-        problems = []
-        for i, (t, c) in enumerate(layers):
-            try:
-                gen.layer_src(t, c) if cat.kind_of_type(t) != "app" else None
-            except gen.Unrepresentable as e:
-                problems.append(f"layer {i} ({t}): {e}")
+        shape, layers, compile_, name, extra, shapes, srcs = self._clean_parts()
+        problems = [
+            f"layer {i} ({t}): {src}"
+            for i, ((t, _), src) in enumerate(zip(layers, srcs, strict=True))
+            if isinstance(src, Exception)
+        ]
         if problems:
             raise ValueError("cannot write this model as code:\n" + "\n".join(problems))
-        code = gen.model_src(shape, layers, name, compile_, extra, shapes)
+        code = gen.model_src(shape, layers, name, compile_, extra, shapes, srcs)
         if not self.report()["ok"]:
             code = (
                 "# NOTE: the builder reports errors; this code leaves out invalid values.\n" + code
@@ -1141,7 +1160,7 @@ class BuilderState:
         report = self.validate()
         if not report["ok"]:
             raise ValueError("cannot build the model: " + "; ".join(_errors(report)))
-        shape, layers, compile_, name, extra, shapes = self._clean_parts()
+        shape, layers, compile_, name, extra, shapes, _ = self._clean_parts()
         built = []
         for (t, c), in_shape in zip(layers, shapes, strict=True):
             if cat.kind_of_type(t) == "app":

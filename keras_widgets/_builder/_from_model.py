@@ -140,10 +140,10 @@ def layer_spec(layer: Any) -> dict:
             return {"type": kind, "config": {"model": _plain(serialized)}}
         raise Unrepresentable(f"a subclassed model ({cls.__name__}) has no config to rebuild")
     name = cls.__name__
-    if cls.__module__.startswith("keras.") and cat.kind_of_type(name) == "layer":
-        if cat.layer_class(name) is cls:
-            config = config_from_keras(name, layer.get_config())
-            return {"type": name, "config": _adapted(layer, name, config)}
+    builtin = cls.__module__.startswith("keras.") and cat.kind_of_type(name) == "layer"
+    if builtin and cat.layer_class(name) is cls:
+        config = config_from_keras(name, layer.get_config())
+        return {"type": name, "config": _adapted(layer, name, config)}
     registered = keras.saving.get_registered_name(cls)
     if ">" in registered and keras.saving.get_registered_object(registered) is cls:
         return {"type": registered, "config": config_from_keras(registered, layer.get_config())}
@@ -278,32 +278,34 @@ def _default_app_name(app: str, built: Any) -> str:
 
 
 def _input(model: Any) -> tuple[list | None, dict]:
+    """Input shape and settings (name, dtype, batch size, flags) of the model's InputLayer."""
     import keras
 
-    config = model.get_config()
-    first = (config.get("layers") or [{}])[0]
-    if first.get("class_name") == "InputLayer":
+    from keras_widgets._keras_nodes import input_layer
+
+    layer = input_layer(model)
+    if layer is not None:
+        conf = layer.get_config()
+    else:  # slower: serializes every layer
+        config = model.get_config()
+        first = (config.get("layers") or [{}])[0]
+        if first.get("class_name") != "InputLayer":
+            shape = config.get("build_input_shape")
+            return (list(shape[1:]), {}) if shape else (None, {})
         conf = first.get("config") or {}
-        batch_shape = conf.get("batch_shape") or conf.get("batch_input_shape")
-        extra: dict[str, Any] = {}
-        if conf.get("name"):
-            extra["name"] = conf["name"]
-        if conf.get("dtype") not in (None, keras.config.floatx()):
-            extra["dtype"] = _dtype_value(conf["dtype"])
-        for flag in ("sparse", "ragged", "optional"):
-            if conf.get(flag):
-                extra[flag] = True
-        if batch_shape and batch_shape[0] is not None:
-            extra["batch_size"] = batch_shape[0]
-        shape = list(batch_shape[1:]) if batch_shape else None
-        return shape, {k: v for k, v in extra.items() if v is not None}
-    shape = config.get("build_input_shape")
-    if shape:
-        return list(shape[1:]), {}
-    try:
-        return [None if d is None else int(d) for d in model.inputs[0].shape[1:]], {}
-    except Exception:
-        return None, {}
+    batch_shape = conf.get("batch_shape") or conf.get("batch_input_shape")
+    extra: dict[str, Any] = {}
+    if conf.get("name"):
+        extra["name"] = conf["name"]
+    if conf.get("dtype") not in (None, keras.config.floatx()):
+        extra["dtype"] = _dtype_value(conf["dtype"])
+    for flag in ("sparse", "ragged", "optional"):
+        if conf.get(flag):
+            extra[flag] = True
+    if batch_shape and batch_shape[0] is not None:
+        extra["batch_size"] = batch_shape[0]
+    shape = list(batch_shape[1:]) if batch_shape else None
+    return shape, {k: v for k, v in extra.items() if v is not None}
 
 
 @functools.lru_cache(maxsize=1)

@@ -9,12 +9,13 @@ applied with ``BuilderState.apply_edit`` (which never raises).
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import traitlets
 
 from keras_widgets._builder import _catalog as _catalog_mod
-from keras_widgets._builder import _core
+from keras_widgets._builder import _core, _static
 from keras_widgets._widget import STATIC, BaseWidget, bundle
 
 
@@ -32,13 +33,25 @@ class BuilderView(BaseWidget):
     _esm = bundle("builder")
     _css = STATIC / "builder.css"
 
-    state = traitlets.Dict().tag(sync=True)
-    report = traitlets.Dict().tag(sync=True)
+    # State and report travel as JSON text: ipywidgets walks dict traits looking for binary
+    # buffers on every sync, which costs more than the edit itself on a 500-layer stack.
+    state_json = traitlets.Unicode("{}").tag(sync=True)
+    report_json = traitlets.Unicode("{}").tag(sync=True)
     catalog = traitlets.Dict().tag(sync=True)
     presets = traitlets.List(traitlets.Unicode()).tag(sync=True)
     code = traitlets.Unicode("").tag(sync=True)
     can_undo = traitlets.Bool(False).tag(sync=True)
     can_redo = traitlets.Bool(False).tag(sync=True)
+
+    @property
+    def state(self) -> dict:
+        """The synced state (parsed)."""
+        return json.loads(self.state_json)
+
+    @property
+    def report(self) -> dict:
+        """The synced validation report (parsed)."""
+        return json.loads(self.report_json)
 
 
 class SequentialBuilder:
@@ -57,6 +70,9 @@ class SequentialBuilder:
     def __init__(self, input_shape: Any = None, *, name: str | None = None) -> None:
         self._state = _core.BuilderState(_shape(input_shape), name=name or "sequential")
         self._view: BuilderView | None = None
+        self._static_id: str | None = None  # display id of the static picture, once shown
+        self._code: tuple[Any, str] | None = None  # (report object, code) of the last sync
+        self.last_error: str | None = None  # the reason of the last rejected UI edit
 
     # ---- display -------------------------------------------------------------------------
     @property
@@ -81,6 +97,8 @@ class SequentialBuilder:
 
     def _ipython_display_(self) -> None:
         # IPython prefers this hook; ipywidgets 7 (Colab) widgets only display through it.
+        import uuid
+
         from IPython.display import display
 
         bundle = self._repr_mimebundle_()
@@ -89,17 +107,57 @@ class SequentialBuilder:
         else:
             data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
             display(data, metadata=metadata, raw=True)
+        # The static picture right below, for saved notebooks (the live view hides it).
+        self._static_id = f"kw-builder-static-{uuid.uuid4().hex}"
+        display(self.static_bundle(), raw=True, display_id=self._static_id)
+
+    def static_bundle(self) -> dict:
+        """``text/html`` + ``text/plain`` picture of the builder (see ``_static``)."""
+        state, report = self._state.view_dict(), self._state.report()
+        return {
+            "text/html": _static.static_html(state, report, self._current_code()),
+            "text/plain": _static.static_text(state, report),
+        }
 
     def __repr__(self) -> str:
         types = ", ".join(spec["type"] for spec in self._state.layers)
         return f"SequentialBuilder(input_shape={self.input_shape!r}, layers=[{types}])"
 
     def _on_msg(self, _widget: Any, content: Any, _buffers: Any = None) -> None:
-        if isinstance(content, dict) and content.get("type") == "edit":
-            edit = content.get("edit")
-            if isinstance(edit, dict):
-                self._state.apply_edit(edit)
+        if not (isinstance(content, dict) and content.get("type") == "edit"):
+            return
+        edit = content.get("edit")
+        if not isinstance(edit, dict):
+            self._reject("an edit must be an object", None)
+            return
+        result = self._state.apply_edit(edit)
+        if result["ok"]:
+            self.last_error = None
             self._sync()
+        else:
+            # Nothing changed: say why, without validating, generating code or syncing.
+            self._reject(result["error"], edit.get("op"))
+
+    def _reject(self, error: str, op: Any) -> None:
+        self.last_error = error
+        if self._view is not None:
+            op = op if isinstance(op, str) else None
+            self._view.send({"type": "rejected", "error": str(error)[:300], "op": op})
+
+    def _current_code(self) -> str:
+        report = self._state.report()
+        if self._code is None or self._code[0] is not report:
+            self._code = (report, _safe_code(self))  # tuned fields: the KerasTuner script
+        return self._code[1]
+
+    def _view_report(self) -> dict:
+        from keras_widgets._tune import _builder as tb
+
+        report = self._state.report()
+        state = self._state.to_dict()
+        if tb.tuned_fields(state):  # the smallest and largest model over the tuned ranges
+            report = {**report, "params_range": tb.params_range(state, type(self._state))}
+        return report
 
     def _sync(self) -> None:
         """Push the state, its report and its code to the view (one message)."""
@@ -108,11 +166,15 @@ class SequentialBuilder:
             return
         state = self._state
         with view.hold_sync():
-            view.state = state.to_dict()
-            view.report = self.validate()
-            view.code = _safe_code(self)  # with tuned fields: the KerasTuner script
+            view.state_json = json.dumps(state.view_dict(), allow_nan=False)
+            view.report_json = json.dumps(self._view_report(), allow_nan=False)
+            view.code = self._current_code()
             view.can_undo = bool(state.can_undo())
             view.can_redo = bool(state.can_redo())
+        if self._static_id is not None:
+            from IPython.display import update_display
+
+            update_display(self.static_bundle(), raw=True, display_id=self._static_id)
 
     def _do(self, method: str, *args: Any, **kwargs: Any) -> Any:
         result = getattr(self._state, method)(*args, **kwargs)
@@ -270,6 +332,7 @@ class SequentialBuilder:
         )
         self._search = search
         self._tune_settings = settings
+        self._code = None  # the script repeats the new settings
         self._sync()
         if view:
             from keras_widgets._tune._view import TuneView

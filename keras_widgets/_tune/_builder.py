@@ -225,7 +225,9 @@ def hypermodel_src(state: Any, settings: dict) -> str:
     tokens: dict[str, str] = {}
     # the script is written from a state whose tuned fields hold placeholder values
     concrete = type(state).from_dict(data)
-    shape, layers, compile_, name, extra, shapes = concrete._clean_parts()
+    parts = concrete._clean_parts()
+    shape, layers, compile_, name, extra, shapes = parts[:6]
+    srcs = list(parts[6]) if len(parts) > 6 else None  # per-layer source, when cached
     kinds = [cat.kind_of_type(layer["type"]) for layer in data["layers"]]
     positions = [i for i, k in enumerate(kinds) if k is not None]
     opt_field = None
@@ -234,12 +236,18 @@ def hypermodel_src(state: Any, settings: dict) -> str:
         tokens[token] = f["space"].code(f["name"])
         if f["where"] == "layer":
             j = positions.index(f["index"])
-            layers[j][1][f["arg"]] = token
+            t, c = layers[j]
+            layers[j] = (t, {**c, f["arg"]: token})  # a copy: cleaned configs may be cached
         elif f["arg"] == "optimizer":
             opt_field = f
         else:
             compile_[f["arg"]] = token
-    src = gen.model_src(shape, layers, name, compile_, extra, shapes)
+    if srcs is not None:  # layers holding a placeholder are written again
+        for f in fields:
+            if f["where"] == "layer":
+                j = positions.index(f["index"])
+                srcs[j] = gen.layer_src(*layers[j])
+    src = gen.model_src(shape, layers, name, compile_, extra, shapes, *([srcs] if srcs else []))
     lines = src.rstrip("\n").split("\n")
     head_end = lines.index("model = keras.Sequential(")
     head, body = lines[:head_end], lines[head_end:]
