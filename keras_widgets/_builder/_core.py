@@ -745,8 +745,12 @@ class BuilderState:
         if name not in specs and not (known and name in layer["config"]):
             raise ValueError(f"{layer['type']} has no argument {str(name)[:60]!r}")
         config = dict(layer["config"])
-        required = specs[name]["required"] if name in specs else False
-        if cat._is_empty(value) and not required:
+        spec = specs.get(name, {})
+        required = spec.get("required", False)
+        # None chosen where None is a real choice other than the default (a base's
+        # weights=None, default "imagenet") is kept; otherwise empty means "the default".
+        none_choice = None in (spec.get("choices") or ()) and spec.get("default") is not None
+        if cat._is_empty(value) and not required and not none_choice:
             config.pop(name, None)
         else:
             config[name] = _jsonable(value)
