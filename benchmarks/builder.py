@@ -1,9 +1,16 @@
-"""Sequential builder: milliseconds from a single-field edit to the updated report.
+"""Sequential builder: milliseconds from a single-field edit to the updated view, and the time
+``from_model`` takes on a long stack.
 
-A 50-layer stack (35 Conv2D, Flatten, 14 Dense) gets 200 single-field edits at random
-positions (filters/units, kernel size, activation, use_bias). Anchors measured in the same
-run: rebuilding a ``keras.Sequential`` of the same stack (what a naive builder does on each
-edit) and shape-only inference of the whole stack from a cold cache.
+Printed in one run:
+
+- one edit on a 500-layer stack through the widget (message in -> state, report, code synced);
+  goal <= 10 ms median;
+- one edit on a 50-layer stack through the widget; goal <= 5 ms median;
+- ``SequentialBuilder.from_model`` of a 500-layer ``keras.Sequential``; goal <= 1 s;
+- a rejected edit (the 501st add) through the widget;
+
+with anchors measured in the same run: rebuilding a ``keras.Sequential`` of the 50-layer stack
+(what a naive builder does on each edit) and shape inference of every layer from a cold cache.
 
     python benchmarks/builder.py
 """
@@ -18,27 +25,28 @@ import time
 
 import keras
 
+from keras_widgets import SequentialBuilder
 from keras_widgets._builder import _core
-from keras_widgets._builder._core import BuilderState
 
-N_CONV, N_DENSE, N_EDITS = 35, 14, 200
+N_EDITS = 200
 
 
-def make_state() -> BuilderState:
-    b = BuilderState(input_shape=(32, 32, 3))
-    for _ in range(N_CONV):
-        b.add("Conv2D", filters=16, kernel_size=3, padding="same", activation="relu")
-    b.add("Flatten")
-    for _ in range(N_DENSE):
-        b.add("Dense", units=64, activation="relu")
+def make_builder(n_conv: int, n_dense: int) -> SequentialBuilder:
+    b = SequentialBuilder(input_shape=(32, 32, 3))
+    for _ in range(n_conv):
+        b._state.add("Conv2D", filters=16, kernel_size=3, padding="same", activation="relu")
+    b._state.add("Flatten")
+    for _ in range(n_dense):
+        b._state.add("Dense", units=64, activation="relu")
     return b
 
 
-def random_edit(rng: random.Random, b: BuilderState) -> tuple[int, str, object]:
+def random_edit(rng: random.Random, b: SequentialBuilder) -> dict:
+    layers = b._state.view_dict()["layers"]
     while True:
-        i = rng.randrange(len(b))
-        layer_type = b.layers[i]["type"]
-        if layer_type == "Conv2D":
+        i = rng.randrange(len(layers))
+        layer = layers[i]
+        if layer["type"] == "Conv2D":
             name, value = rng.choice(
                 [
                     ("filters", rng.choice([8, 16, 24, 32])),
@@ -47,17 +55,30 @@ def random_edit(rng: random.Random, b: BuilderState) -> tuple[int, str, object]:
                     ("use_bias", rng.choice([True, False])),
                 ]
             )
-        elif layer_type == "Dense":
+        elif layer["type"] == "Dense":
             name, value = rng.choice(
                 [
                     ("units", rng.choice([32, 64, 96, 128])),
                     ("activation", rng.choice(["relu", "gelu", "tanh"])),
-                    ("use_bias", rng.choice([True, False])),
                 ]
             )
         else:
             continue
-        return i, name, value
+        return {"op": "set_arg", "id": layer["id"], "index": i, "name": name, "value": value}
+
+
+def through_widget(b: SequentialBuilder, edit: dict) -> float:
+    t = time.perf_counter()
+    b.widget._handle_custom_msg({"type": "edit", "edit": edit}, [])
+    return (time.perf_counter() - t) * 1000
+
+
+def edits(b: SequentialBuilder, n: int, seed: int = 0) -> list[float]:
+    rng = random.Random(seed)
+    assert b.widget is not None  # create the view and sync once
+    out = [through_widget(b, random_edit(rng, b)) for _ in range(n)]
+    assert b.last_error is None, b.last_error
+    return out
 
 
 def pct(values: list[float], q: float) -> float:
@@ -66,64 +87,63 @@ def pct(values: list[float], q: float) -> float:
 
 
 def main() -> None:
-    rng = random.Random(0)
-    b = make_state()
-    b.validate()  # warm-up: imports, first probes
+    small = make_builder(35, 14)  # 50 layers
+    big = make_builder(349, 150)  # 500 layers
+    small.validate()
+    big.validate()
 
-    # Anchor 1: naive rebuild of a keras.Sequential of the same stack.
     rebuild = []
-    for _ in range(5):
+    for _ in range(3):
         t = time.perf_counter()
-        model = b.build_model()
+        model = small.model
         rebuild.append((time.perf_counter() - t) * 1000)
         del model
     keras.utils.clear_session()
-    # Anchor 2: shape/param inference of every layer of the stack, no cache at all.
     cold = []
-    for _ in range(5):
-        t = time.perf_counter()
-        shape = (32, 32, 3)
-        for layer in b.layers:
-            clean, _ = _core.clean_config(layer["type"], layer["config"])
-            row = _core._infer(layer["type"], clean, (None, *shape), ("bench", str(clean)))
-            shape = tuple(row["output_shape"])
-        cold.append((time.perf_counter() - t) * 1000)
-        _core._WEIGHTLESS.clear()
-
-    edits = []
-    for _ in range(N_EDITS):
-        i, name, value = random_edit(rng, b)
-        t = time.perf_counter()
-        b.apply_edit({"op": "set_arg", "index": i, "name": name, "value": value})
-        report = b.validate()
-        edits.append((time.perf_counter() - t) * 1000)
-        assert report["layers"][i]["error"] is None, report["layers"][i]
-    # Worst case: the shared (spec, input shape) cache emptied before every edit, so each
-    # re-validated layer is probed again (only the per-builder reuse above the edit remains).
-    cold_edits = []
-    for _ in range(N_EDITS // 4):
-        i, name, value = random_edit(rng, b)
+    for _ in range(3):
         _core._CACHE.clear()
         _core._WEIGHTLESS.clear()
+        state = _core.BuilderState.from_dict(small._state.to_dict())
         t = time.perf_counter()
-        b.apply_edit({"op": "set_arg", "index": i, "name": name, "value": value})
-        b.validate()
-        cold_edits.append((time.perf_counter() - t) * 1000)
-    median, p95 = statistics.median(edits), pct(edits, 0.95)
+        state.validate()
+        cold.append((time.perf_counter() - t) * 1000)
+
+    e50 = edits(small, N_EDITS)
+    e500 = edits(big, N_EDITS)
+
+    # A rejected edit: the 501st layer. It must not validate, generate code nor sync.
+    rejected = [through_widget(big, {"op": "add", "type": "Dense"}) for _ in range(50)]
+    assert big.last_error
+    assert "at most" in big.last_error
+
+    model = big.model
+    t = time.perf_counter()
+    again = SequentialBuilder.from_model(model)
+    from_model_s = time.perf_counter() - t
+    assert len(again.layers) == 500
+
     naive = statistics.median(rebuild)
-    full = statistics.median(cold)
-    print(f"stack: {len(b)} layers, {report['total_params']:,} params; {N_EDITS} edits")
-    print(f"naive rebuild (keras.Sequential of the stack): {naive:.1f} ms median")
-    print(f"shape inference of every layer, no cache: {full:.1f} ms median")
-    print(f"edit -> report: median {median:.2f} ms, p95 {p95:.2f} ms, max {max(edits):.2f} ms")
+    m50, m500 = statistics.median(e50), statistics.median(e500)
+    print(f"anchor: naive rebuild of the 50-layer keras.Sequential: {naive:.1f} ms median")
     print(
-        f"edit -> report, shared cache emptied before each edit: median "
-        f"{statistics.median(cold_edits):.2f} ms, p95 {pct(cold_edits, 0.95):.2f} ms"
+        f"anchor: validating the 50-layer stack from a cold cache: {statistics.median(cold):.1f} ms"
     )
-    print(f"ratio naive rebuild / edit median: {naive / median:.0f}x")
-    print(f"ratio cold inference / edit median: {full / median:.1f}x")
-    print(f"goal <= 10 ms median: {'met' if median <= 10 else 'NOT met'}")
-    print(f"edit_ms_median {median:.2f}")
+    print(
+        f"edit on a 50-layer stack through the widget: median {m50:.2f} ms, "
+        f"p95 {pct(e50, 0.95):.2f} ms; goal <= 5 ms: {'met' if m50 <= 5 else 'NOT met'}"
+    )
+    print(
+        f"edit on a 500-layer stack through the widget: median {m500:.2f} ms, "
+        f"p95 {pct(e500, 0.95):.2f} ms; goal <= 10 ms: {'met' if m500 <= 10 else 'NOT met'}"
+    )
+    print(
+        f"rejected edit (501st add) through the widget: median {statistics.median(rejected):.3f} ms"
+    )
+    print(
+        f"from_model of a 500-layer Sequential: {from_model_s:.2f} s; "
+        f"goal <= 1 s: {'met' if from_model_s <= 1 else 'NOT met'}"
+    )
+    print(f"ratio naive rebuild / 50-layer edit: {naive / m50:.0f}x")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ never pulls in Keras, TensorFlow, Plotly or JupyterLab):
 - :class:`LivePlot` -- a Keras callback streaming training curves into a Plotly chart.
 - :class:`SequentialBuilder` -- an interactive builder for ``keras.Sequential`` models.
 - :func:`runs` -- every run of a TensorBoard log directory, live, without a server.
+- ``tune`` -- search spaces (``kw.tune.Int/Float/Choice``) and a live KerasTuner search.
 - ``%load_ext keras_widgets`` -- render any displayed Keras model richly.
 """
 
@@ -31,6 +32,7 @@ _LAZY = {
     "diff": ("keras_widgets._diff", "diff"),
     "ModelDiff": ("keras_widgets._diff", "ModelDiff"),
     "snapshot": ("keras_widgets._diff", "snapshot"),
+    "tune": ("keras_widgets._tune", "tune"),
 }
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "runs",
     "snapshot",
     "summary",
+    "tune",
     "unload_ipython_extension",
 ]
 

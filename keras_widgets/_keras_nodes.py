@@ -258,3 +258,16 @@ def built_input_shapes(layer: Any) -> list[tuple] | None:
     if not build_shapes or not getattr(layer, "built", False):
         return None
     return _flat_shapes(list(build_shapes.values())) or None
+
+
+def input_layer(model: Any) -> Any:
+    """The ``InputLayer`` that made ``model.inputs[0]`` (None when the model has no inputs).
+
+    Read from the input tensor's private ``_keras_history`` (see the module docstring): the
+    public alternative, ``model.get_config()``, serializes every layer of the model."""
+    try:
+        tensor = model.inputs[0]
+    except Exception:
+        return None
+    op, _, _ = _history(tensor)
+    return op if _is_input_layer(op) else None

@@ -10,7 +10,13 @@ import tokenize
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from keras_widgets._builder._catalog import COMPILE_KEYS, LAYER_TYPES, OPTIMIZERS, arg_map
+from keras_widgets._builder._catalog import (
+    COMPILE_KEYS,
+    LAYER_TYPES,
+    OPTIMIZERS,
+    applications,
+    arg_map,
+)
 from keras_widgets._builder._core import BuilderState, presets
 
 ARG_NAMES = sorted({name for t in LAYER_TYPES for name in arg_map(t)})
@@ -105,6 +111,11 @@ ALLOWED_NAMES = (
     | set(ARG_NAMES)
     | set(COMPILE_KEYS)
     | {label for label, _ in OPTIMIZERS.values()}
+    # pretrained bases (the VGG16 preset): base = keras.applications.X(...), freezing
+    | {"base", "applications", "trainable", "include_top", "weights", "input_shape", "pooling"}
+    | {"for", "layer", "in", "if", "isinstance", "BatchNormalization"}
+    | set(applications())
+    | {"losses", "BinaryCrossentropy", "from_logits", "BinaryAccuracy"}
 )
 NOTE = "# NOTE: the builder reports errors; this code leaves out invalid values."
 
@@ -130,7 +141,7 @@ def check_code(code: str) -> None:
         while isinstance(root, ast.Attribute):
             root = root.value
         assert isinstance(root, ast.Name)
-        assert root.id in ("keras", "model")
+        assert root.id in ("keras", "model", "isinstance")
 
 
 @settings(

@@ -4,6 +4,7 @@ always shows the same state, report and code."""
 from __future__ import annotations
 
 import json
+import re
 
 import keras
 import numpy as np
@@ -136,15 +137,20 @@ def test_json_and_model_round_trips(cnn):
     assert code["model"].count_params() == model.count_params()
 
 
-def test_display_shows_the_one_view(cnn, monkeypatch):
+def test_display_shows_the_one_view_and_its_static_picture(cnn, monkeypatch):
     import IPython.display
 
-    shown = []
+    shown, updated = [], []
     monkeypatch.setattr(IPython.display, "display", lambda obj, **opts: shown.append((obj, opts)))
+    monkeypatch.setattr(
+        IPython.display, "update_display", lambda obj, **opts: updated.append((obj, opts))
+    )
     cnn._ipython_display_()
     cnn._ipython_display_()
     assert cnn.widget is cnn.widget  # one view, reused
-    for obj, opts in shown:
+    views = [(obj, opts) for obj, opts in shown if "text/html" not in obj]
+    pictures = [(obj, opts) for obj, opts in shown if isinstance(obj, dict) and "text/html" in obj]
+    for obj, opts in views:
         if isinstance(obj, dict):  # ipywidgets 8: the widget's bundle with our text fallback
             assert opts.get("raw") is True
             assert (
@@ -153,8 +159,72 @@ def test_display_shows_the_one_view(cnn, monkeypatch):
             assert obj["text/plain"] == repr(cnn)
         else:  # ipywidgets 7: the widget itself
             assert obj is cnn.widget
-    assert len(shown) == 2
+    assert len(views) == 2
+    assert len(pictures) == 2  # each display: the view, then its static picture below
+    html = pictures[-1][0]["text/html"]
+    assert 'class="kw-b-static"' in html
+    assert "<table" in html
+    assert "13,610" in html  # total params
+    assert "keras.layers.Conv2D(filters=8" in html
+    assert pictures[-1][1]["display_id"]
+    # An edit refreshes the last picture (same display id).
+    cnn.add("Dense", units=3)
+    assert updated[-1][1]["display_id"] == pictures[-1][1]["display_id"]
+    assert "Dense" in updated[-1][0]["text/html"]
     assert "Conv2D" in repr(cnn)
+
+
+def test_rejected_ui_edits_say_why_without_a_sync(monkeypatch):
+    b = kw.SequentialBuilder(input_shape=(4,))
+    for _ in range(500):
+        b._state.add("Dense", units=2)
+    view = b.widget
+    sent, synced = [], []
+    monkeypatch.setattr(view, "send", lambda content, buffers=None: sent.append(content))
+    monkeypatch.setattr(b, "_sync", lambda: synced.append(1))
+    before = b.to_json()
+    first = view.state["layers"][0]["id"]
+    for edit, reason in [
+        ({"op": "add", "type": "Dense"}, "at most 500 layers"),
+        ({"op": "duplicate", "id": first}, "at most 500 layers"),
+        ({"op": "set_arg", "id": "L99999", "name": "units", "value": 3}, "no layer with id"),
+        ({"op": "remove", "id": "gone"}, "no layer with id"),
+    ]:
+        _edit(b, **edit)
+        assert sent[-1]["type"] == "rejected"
+        assert reason in sent[-1]["error"]
+        assert reason in b.last_error
+    assert synced == []  # rejection costs no validation, code or sync
+    assert b.to_json() == before
+
+
+def test_lone_surrogate_name_is_a_field_error_and_syncs():
+    b = kw.SequentialBuilder(input_shape=(4,))
+    b.add("Dense", units=2)
+    view = b.widget
+    _edit(b, op="set_arg", id=view.state["layers"][0]["id"], name="name", value="a\ud800")
+    assert "lone surrogate" in view.report["layers"][0]["field_errors"]["name"]
+    json.dumps(view.state).encode("utf-8")  # the view keeps updating
+    b.name = "m\udfff"
+    assert "lone surrogate" in view.report["model_error"]
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ('{"layers": 5}', "$.layers"),
+        ("[1, 2]", "$"),
+        ('{"layers": [{"type": "Dense", "config": 3}]}', "$.layers[0].config"),
+        ('{"layers": [{"type": 7}]}', "$.layers[0].type"),
+        ('{"layers": [{"type": "NoSuchLayer"}]}', "$.layers[0].type"),
+        ('{"compile": []}', "$.compile"),
+        ('{"compile": {"metrics": "acc"}}', "$.compile.metrics"),
+        ("{not json", "$"),
+    ],
+)
+def test_from_json_names_the_path_of_a_bad_value(text, path):
+    with pytest.raises(ValueError, match=re.escape(path) + ":"):
+        kw.SequentialBuilder.from_json(text)
 
 
 def test_presets_load_from_python_and_ui():

@@ -3,6 +3,7 @@
 // into JSON values and sends anything it cannot parse as the raw text, so the Python core
 // (the source of truth) decides what is valid and reports it back as a field error.
 import { h, debounce } from "../shared/dom.js";
+import { TUNABLE, tuneControl } from "./tune.js";
 
 const ACTIVATIONS = [
   "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "mish",
@@ -15,8 +16,9 @@ const INITIALIZERS = [
 const REGULARIZERS = [["", "none"], ["L1", "L1"], ["L2", "L2"], ["L1L2", "L1L2"]];
 
 /** Text shown in a field for a JSON value: tuples as "3, 3", None as "". */
-export function showValue(value) {
+export function showValue(value, kind) {
   if (value === null || value === undefined) return "";
+  if (kind === "axis" || kind === "literal" || kind === "object") return JSON.stringify(value);
   if (Array.isArray(value)) return value.map((v) => (v === null ? "None" : String(v))).join(", ");
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
@@ -66,24 +68,28 @@ export function makeField(spec, value, onEdit, uid) {
 
   const v0 = shown(value);
   if (kind === "bool") editor = boolEditor(spec, v0, onEdit);
-  else if (kind === "choice" || kind === "activation" || kind === "initializer")
+  else if (kind === "choice" || kind === "activation" || kind === "initializer" || kind === "dtype")
     editor = selectEditor(spec, v0, onEdit);
   else if (kind === "layer") editor = layerEditor(spec, v0, onEdit);
   else if (kind === "regularizer") editor = regularizerEditor(spec, v0, onEdit);
   else editor = textEditor(spec, v0, onEdit);
   wrap.classList.toggle("kw-default", value === undefined);
+  // Numeric and choice fields can hold a search space instead (see tune.js).
+  const tune = TUNABLE.has(kind) ? tuneControl(kind, v0, onEdit, editor.el) : null;
 
   const id = `${uid}-${spec.name}`;
   if (editor.input) {
     editor.input.id = id;
     label.htmlFor = id;
   }
-  wrap.append(label, editor.el, msg);
+  const head = tune ? h("div", { class: "kw-f-head" }, label, tune.toggle) : label;
+  wrap.append(head, editor.el, ...(tune ? [tune.box] : []), msg);
   return {
     el: wrap,
     spec,
     set(v) {
       wrap.classList.toggle("kw-default", v === undefined);
+      if (tune && tune.set(shown(v))) return;
       editor.set(shown(v));
     },
     setError(text) {
@@ -91,8 +97,12 @@ export function makeField(spec, value, onEdit, uid) {
       msg.textContent = text || "";
       if (editor.input) editor.input.setAttribute("aria-invalid", text ? "true" : "false");
     },
-    flush: editor.flush || (() => {}),
-    busy: () => wrap.contains(document.activeElement) || (editor.pending && editor.pending()),
+    flush: () => {
+      if (editor.flush) editor.flush();
+      if (tune) tune.flush();
+    },
+    busy: () =>
+      wrap.contains(document.activeElement) || (editor.pending && editor.pending()) || (tune && tune.pending()),
   };
 }
 
@@ -113,7 +123,7 @@ function textEditor(spec, value, onEdit) {
     placeholder,
     inputmode: kind === "float" ? "decimal" : numeric ? "numeric" : undefined,
   });
-  input.value = showValue(value);
+  input.value = showValue(value, kind);
   const parse = (text) => {
     if (text.trim() === "") return emptyValue(spec, text);
     if (kind === "int") return parseNumber(text, true);
@@ -121,7 +131,27 @@ function textEditor(spec, value, onEdit) {
     if (kind === "int_or_tuple") return parseTuple(text, { scalarOk: true });
     if (kind === "tuple") return parseTuple(text);
     if (kind === "shape") return parseTuple(text, { noneOk: true });
-    return text; // str
+    if (kind === "axis") {
+      const t = text.trim();
+      if (t.startsWith("[")) {
+        try {
+          return JSON.parse(t);
+        } catch {
+          return text;
+        }
+      }
+      return parseNumber(t, true);
+    }
+    if (kind === "literal" || kind === "object") {
+      // JSON when it parses; otherwise the text goes to Python, which reads Python literals
+      // (tuples, True/None) and keeps anything else as text.
+      try {
+        return JSON.parse(text);
+      } catch {
+        return text;
+      }
+    }
+    return text; // str, text
   };
   // Debounced: shapes update while typing, not per key.
   const edit = debounce(() => onEdit(parse(input.value)), 150);
@@ -136,7 +166,7 @@ function textEditor(spec, value, onEdit) {
     flush: edit.flush,
     pending: edit.pending,
     set(v) {
-      const text = showValue(v);
+      const text = showValue(v, kind);
       // Keep what the user typed when it parses to the same value ("3,3" vs "3, 3").
       if (JSON.stringify(parse(input.value)) !== JSON.stringify(v) || input.value === "")
         input.value = text;
@@ -255,13 +285,23 @@ function layerEditor(spec, value, onEdit) {
     h("label", { class: "kw-reg-f", title: "return_sequences" }, seq, h("span", { class: "kw-reg-k", text: "seq" })),
   );
   let last = value && typeof value === "object" ? value : { type: "LSTM", config: {} };
+  // units / return_sequences exist on the recurrent layers (cells: units only); any other
+  // wrapped layer (TimeDistributed) keeps its config as it is.
+  const recurrent = () => /^(LSTM|GRU|SimpleRNN)(Cell)?$/.test(select.value);
   const current = () => {
     const config = { ...(last.config || {}) };
-    const u = units.value.trim();
-    config.units = u === "" ? null : parseNumber(u, true);
-    config.return_sequences = seq.checked;
-    return { type: select.value, config };
+    if (recurrent()) {
+      const u = units.value.trim();
+      config.units = u === "" ? null : parseNumber(u, true);
+      if (!select.value.endsWith("Cell")) config.return_sequences = seq.checked;
+    }
+    return { type: select.value, config: select.value === (last.type || last.class_name) ? config : recurrent() ? { units: config.units ?? 32 } : {} };
   };
+  const showParts = () => {
+    units.parentElement.hidden = !recurrent();
+    seq.parentElement.hidden = !recurrent() || select.value.endsWith("Cell");
+  };
+  select.addEventListener("change", showParts);
   const edit = debounce(() => onEdit(current()), 150);
   select.addEventListener("change", () => onEdit(current()));
   seq.addEventListener("change", () => onEdit(current()));
@@ -275,6 +315,7 @@ function layerEditor(spec, value, onEdit) {
     const cfg = last.config || {};
     if (document.activeElement !== units) units.value = showValue(cfg.units);
     seq.checked = !!cfg.return_sequences;
+    showParts();
   };
   set(value);
   return { el, input: select, set, flush: edit.flush, pending: edit.pending };

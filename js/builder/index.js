@@ -3,6 +3,7 @@
 // action as a UI-level edit message {type: "edit", edit: {op, ...}} that Python applies.
 import { h, fmtInt, fmtShape, debounce, listen } from "../shared/dom.js";
 import { makeField, showValue, parseTuple } from "./fields.js";
+import { tuneControl } from "./tune.js";
 import "./style.css";
 
 const OPTIMIZERS = [
@@ -33,6 +34,19 @@ function copyIcon() {
 }
 
 function render({ model, el }) {
+  // State and report arrive as JSON text (cheaper to sync than deep dicts); parse once each.
+  const parsed = { state: [null, {}], report: [null, {}] };
+  const getJSON = (key) => {
+    const text = model.get(`${key}_json`) || "{}";
+    if (parsed[key][0] !== text) {
+      try {
+        parsed[key] = [text, JSON.parse(text)];
+      } catch {
+        parsed[key] = [text, {}];
+      }
+    }
+    return parsed[key][1];
+  };
   const uid = `kw-b${++counter}-${Math.random().toString(36).slice(2, 7)}`;
   const send = (edit) => model.send({ type: "edit", edit });
   const cards = new Map(); // layer id -> card object
@@ -44,6 +58,8 @@ function render({ model, el }) {
   const presetSel = h("select", { class: "kw-select kw-b-presets", title: "Load a preset" });
   const undoBtn = h("button", { class: "kw-btn kw-undo", type: "button", title: "Undo (Ctrl+Z)", text: "↶ Undo" });
   const redoBtn = h("button", { class: "kw-btn kw-redo", type: "button", title: "Redo (Ctrl+Shift+Z)", text: "↷ Redo" });
+  // Why the last UI edit was not applied (limits, stale cards): Python sends it as a message.
+  const notice = h("div", { class: "kw-b-notice", role: "alert", hidden: true });
   const header = h("div", { class: "kw-b-header" }, title, h("span", { class: "kw-b-spacer" }), presetSel, undoBtn, redoBtn);
 
   const palette = h("div", { class: "kw-palette", role: "list", "aria-label": "Layer palette" });
@@ -100,6 +116,7 @@ function render({ model, el }) {
     // Keys typed in the widget must not trigger notebook shortcuts (e.g. "D D" deletes a cell).
     { class: "kw-builder", "data-lm-suppress-shortcuts": "true", "data-p-suppress-shortcuts": "true" },
     header,
+    notice,
     h("div", { class: "kw-b-main" }, h("div", { class: "kw-palette-col" }, paletteHint, palette), stack, side),
     codeBox,
   );
@@ -112,8 +129,11 @@ function render({ model, el }) {
     for (const group of cat.groups || []) {
       const items = group.layers.map((type) => {
         const doc = (cat.layers && cat.layers[type] && cat.layers[type].doc) || type;
+        // Break opportunities between words, so long names wrap instead of being cut
+        // ("GlobalAveragePooling1D" and "...2D" must stay distinguishable).
+        const label = type.replace(/([a-z0-9])([A-Z])/g, "$1\u200b$2");
         const b = h("button", {
-          class: "kw-pal-item", type: "button", draggable: "true", title: `${type}: ${doc}`, "data-type": type, text: type,
+          class: "kw-pal-item", type: "button", draggable: "true", title: `${type}: ${doc}`, "data-type": type, text: label,
           onclick: () => {
             flushAll();
             if (insertAt !== null) send({ op: "insert", index: insertAt, type });
@@ -139,12 +159,12 @@ function render({ model, el }) {
 
   // ---- stack ----------------------------------------------------------------------------
   function layers() {
-    return (model.get("state") || {}).layers || [];
+    return (getJSON("state") || {}).layers || [];
   }
   // The core reports shapes without the batch axis; show them like Keras: (None, ...).
   const batched = (shape) => (Array.isArray(shape) ? [null, ...shape] : shape);
   function reportFor(id) {
-    const rep = model.get("report") || {};
+    const rep = getJSON("report") || {};
     return (rep.layers || []).find((r) => r.id === id) || {};
   }
   function indexOf(id) {
@@ -190,7 +210,15 @@ function render({ model, el }) {
     // Arguments the catalog does not know (e.g. from_model on an exotic config) are kept
     // by the core; they are not editable here.
     const body = h("div", { class: "kw-card-body" }, basic, advArgs.length ? details : null);
-    if (!spec.args.length) body.append(h("div", { class: "kw-noargs", text: "no arguments" }));
+    if (spec.kind === "app")
+      body.prepend(h("div", { class: "kw-card-note", text: "Pretrained base (keras.applications, include_top=False). weights='imagenet' downloads the weights on first use of the model (never while validating)." }));
+    if (spec.kind === "nested")
+      body.append(h("div", { class: "kw-card-note", text: "Nested model loaded with from_model: kept exactly, read-only here (see kw.summary / kw.graph of the model for its inside)." }));
+    else if (!spec.args.length) body.append(h("div", { class: "kw-noargs", text: "no arguments" }));
+    // Settings loaded from a model that have no editor: kept exactly and shown.
+    const kept = Object.keys(layer.config || {}).filter((k) => !spec.args.some((a) => a.name === k));
+    if (kept.length && spec.kind !== "nested")
+      body.append(h("div", { class: "kw-card-note kw-kept", text: `kept as loaded: ${kept.map((k) => `${k}=${JSON.stringify(layer.config[k])}`).join(", ")}` }));
     const elCard = h("div", { class: "kw-card kw-layer", tabindex: "0", "data-id": id, "data-type": layer.type, "aria-label": `${layer.type} layer` }, head, err, body);
 
     handle.addEventListener("mousedown", () => (elCard.draggable = true));
@@ -252,6 +280,8 @@ function render({ model, el }) {
         shape.textContent = known ? fmtShape(batched(r.output_shape)) : "?";
         shape.classList.toggle("kw-unknown", !known);
         params.textContent = r.params === null || r.params === undefined ? "" : `${fmtInt(r.params)} params`;
+        if (r.params !== null && r.params !== undefined && r.trainable_params !== r.params)
+          params.textContent += ` (${fmtInt(r.trainable_params || 0)} trainable)`;
         params.hidden = r.params === null || r.params === undefined;
       },
     };
@@ -351,8 +381,8 @@ function render({ model, el }) {
   shapeInput.addEventListener("change", shapeEdit.flush);
 
   function renderInput() {
-    const st = model.get("state") || {};
-    const rep = model.get("report") || {};
+    const st = getJSON("state") || {};
+    const rep = getJSON("report") || {};
     if (document.activeElement !== shapeInput && !shapeEdit.pending()) shapeInput.value = showValue(st.input_shape);
     const bad = rep.input_error || "";
     inputCard.classList.toggle("kw-invalid", !!bad);
@@ -364,7 +394,7 @@ function render({ model, el }) {
 
   // ---- totals and summary ---------------------------------------------------------------
   function renderTotals() {
-    const rep = model.get("report") || {};
+    const rep = getJSON("report") || {};
     const ls = layers();
     totals.textContent = "";
     const nErr =
@@ -372,6 +402,10 @@ function render({ model, el }) {
       (rep.input_error ? 1 : 0) + Object.keys(rep.compile_errors || {}).length + (rep.model_error ? 1 : 0);
     totals.append(
       h("span", { class: "kw-tot" }, h("b", { class: "kw-total-params", text: fmtInt(rep.total_params || 0) }), " total params"),
+      ...(Array.isArray(rep.params_range)
+        ? [h("span", { class: "kw-tot kw-params-range", title: "smallest and largest model over the tuned ranges" },
+            `tuned: ${fmtInt(rep.params_range[0])} – ${fmtInt(rep.params_range[1])} params`)]
+        : []),
       h("span", { class: "kw-tot" }, h("span", { class: "kw-trainable", text: fmtInt(rep.trainable_params || 0) }), " trainable"),
       h("span", { class: "kw-tot" }, h("span", { class: "kw-nontrainable", text: fmtInt(rep.non_trainable_params || 0) }), " non-trainable"),
       ...(rep.model_error ? [h("span", { class: "kw-model-error", text: rep.model_error })] : []),
@@ -442,9 +476,18 @@ function render({ model, el }) {
   comp.metrics.addEventListener("change", () =>
     setCompile("metrics", comp.metrics.value.split(",").map((v) => v.trim()).filter(Boolean)));
   comp.extraBox = h("div", { class: "kw-compile-extra" });
+  // optimizer and learning rate can be tuned too (a Choice of optimizers, a Float range)
+  comp.tuneOpt = tuneControl("choice", "adam", (v) => setCompile("optimizer", v), comp.optimizer);
+  comp.tuneLr = tuneControl("float", 0.001, (v) => setCompile("learning_rate", v), comp.learning_rate);
+  const optRow = compileRow("optimizer", comp.optimizer);
+  const lrRow = compileRow("learning rate", comp.learning_rate, "", "learning_rate");
+  optRow.insertBefore(comp.tuneOpt.box, optRow.lastChild);
+  optRow.insertBefore(comp.tuneOpt.toggle, optRow.lastChild);
+  lrRow.insertBefore(comp.tuneLr.box, lrRow.lastChild);
+  lrRow.insertBefore(comp.tuneLr.toggle, lrRow.lastChild);
   compilePanel.append(
-    compileRow("optimizer", comp.optimizer),
-    compileRow("learning rate", comp.learning_rate, "", "learning_rate"),
+    optRow,
+    lrRow,
     comp.extraBox,
     compileRow("loss", comp.loss, "kw-wide"),
     compileRow("metrics", comp.metrics, "kw-wide"),
@@ -461,8 +504,12 @@ function render({ model, el }) {
     extrasFor = null;
   }
   function renderCompile() {
-    const c = (model.get("state") || {}).compile || {};
-    const opt = c.optimizer == null ? "" : String(c.optimizer).toLowerCase();
+    const c = (getJSON("state") || {}).compile || {};
+    const optTuned = comp.tuneOpt.set(c.optimizer == null ? "adam" : c.optimizer);
+    if (!comp.tuneLr.pending()) comp.tuneLr.set(c.learning_rate == null ? 0.001 : c.learning_rate);
+    const opt = optTuned
+      ? String((Array.isArray(c.optimizer.values) && c.optimizer.values.length ? c.optimizer.values : ["adam"])[0]).toLowerCase()
+      : c.optimizer == null ? "" : String(c.optimizer).toLowerCase();
     if (![...comp.optimizer.options].some((o) => o.value === opt)) comp.optimizer.append(h("option", { value: opt, text: opt }));
     comp.optimizer.value = opt;
     if (extrasFor !== opt) {
@@ -482,7 +529,8 @@ function render({ model, el }) {
         comp.extraBox.append(compileRow(a.name, inp));
       }
     }
-    if (idle(comp.learning_rate)) comp.learning_rate.value = showValue(c.learning_rate);
+    if (idle(comp.learning_rate) && !comp.tuneLr.set(c.learning_rate == null ? 0.001 : c.learning_rate))
+      comp.learning_rate.value = showValue(c.learning_rate);
     for (const [name, inp] of comp.extras) {
       const v = c[name] ?? JSON.parse(inp.dataset.default);
       if (inp.type === "checkbox") inp.checked = !!v;
@@ -490,7 +538,7 @@ function render({ model, el }) {
     }
     if (idle(comp.loss)) comp.loss.value = c.loss == null ? "" : String(c.loss);
     if (idle(comp.metrics)) comp.metrics.value = (Array.isArray(c.metrics) ? c.metrics : c.metrics == null ? [] : [c.metrics]).join(", ");
-    const errors = (model.get("report") || {}).compile_errors || {};
+    const errors = (getJSON("report") || {}).compile_errors || {};
     for (const [key, row] of compileRows) {
       if (!row.isConnected) continue;
       row.classList.toggle("kw-invalid", !!errors[key]);
@@ -500,7 +548,7 @@ function render({ model, el }) {
 
   // ---- header, presets, undo/redo, code -------------------------------------------------
   function renderHeader() {
-    title.textContent = (model.get("state") || {}).name || "Sequential builder";
+    title.textContent = (getJSON("state") || {}).name || "Sequential builder";
     undoBtn.disabled = !model.get("can_undo");
     redoBtn.disabled = !model.get("can_redo");
   }
@@ -575,6 +623,7 @@ function render({ model, el }) {
   // One model update changes several traits at once: render once per batch.
   let scheduled = false;
   const onChange = () => {
+    notice.hidden = true;
     if (scheduled) return;
     scheduled = true;
     queueMicrotask(() => {
@@ -589,9 +638,15 @@ function render({ model, el }) {
     buildCompile();
     renderAll();
   };
+  const onMsg = (msg) => {
+    if (!msg || msg.type !== "rejected") return;
+    notice.textContent = `Not applied: ${msg.error || "rejected"}`;
+    notice.hidden = false;
+  };
   return listen(model, {
-    "change:state": onChange,
-    "change:report": onChange,
+    "msg:custom": onMsg,
+    "change:state_json": onChange,
+    "change:report_json": onChange,
     "change:code": onChange,
     "change:can_undo": onChange,
     "change:can_redo": onChange,

@@ -29,12 +29,15 @@ import contextlib
 import copy
 import itertools
 import json
+import keyword
 import math
 import re
 from typing import Any
 
 from keras_widgets._builder import _catalog as cat
 from keras_widgets._builder import _codegen as gen
+from keras_widgets._tune import _builder as _tune_builder  # registers the search-space hook
+from keras_widgets._tune._space import is_space_json
 
 PROBE_NAME = "kw_probe"
 MAX_LAYERS = 500
@@ -46,24 +49,46 @@ MAX_PARAMS = 1_000_000_000  # above this build_model() would need gigabytes: ref
 # Raw values: anything the UI or Python sends is turned into JSON-safe data first.
 
 
-def _jsonable(value: Any, depth: int = 0) -> Any:
-    if depth > 8:
-        return str(value)
-    if value is None or isinstance(value, (bool, int, str)):
+def _text(value: str) -> str:
+    # A lone surrogate ("a\ud800") cannot be encoded as UTF-8, so it would break every sync
+    # of the view; it becomes U+FFFD here, and names holding U+FFFD are field errors.
+    try:
+        value.encode("utf-8")
         return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "replace").decode("utf-8").replace("?", "\ufffd")
+
+
+def _jsonable(value: Any, depth: int = 0) -> Any:
+    if depth > 12:
+        return str(value)
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, str):
+        return _text(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)  # JSON has no NaN/inf
     if isinstance(value, (list, tuple)):
         return [_jsonable(v, depth + 1) for v in value]
     if isinstance(value, dict):
-        return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
-    get_config = getattr(value, "get_config", None)
-    if callable(get_config):  # a keras regularizer passed from Python
+        return {_text(str(k)): _jsonable(v, depth + 1) for k, v in value.items()}
+    tolist = getattr(value, "tolist", None)
+    if callable(tolist):  # numpy arrays and scalars (e.g. Normalization's mean)
+        with contextlib.suppress(Exception):
+            return _jsonable(tolist(), depth + 1)
+    if callable(getattr(value, "get_config", None)):  # a Keras object passed from Python
         try:
-            conf = get_config()
-            kind = type(value).__name__
-            if kind in cat.REGULARIZERS:
-                return {"type": kind, **{k: float(v) for k, v in conf.items()}}
+            import keras
+
+            conf = keras.saving.serialize_keras_object(value)
+            if conf.get("class_name") in cat.REGULARIZERS and conf.get("module") == (
+                "keras.regularizers"
+            ):
+                return {
+                    "type": conf["class_name"],
+                    **{k: float(v) for k, v in conf["config"].items()},
+                }
+            return _jsonable(conf, depth + 1)
         except Exception:
             pass
     return str(value)
@@ -73,14 +98,18 @@ def _jsonable(value: Any, depth: int = 0) -> Any:
 # Cleaning one layer spec: raw config -> (clean config, field errors).
 
 
-def _clean_inner(raw: Any) -> tuple[dict | None, dict]:
+def _clean_inner(raw: Any) -> tuple[Any, dict]:
+    if cat.is_object_config(raw):
+        return cat.to_literal(raw), {}  # a serialized inner layer, kept exactly
     if isinstance(raw, str):
         raw = {"type": raw, "config": {}}
-    if not isinstance(raw, dict) or raw.get("type") not in cat.RNN_TYPES:
-        return None, {"layer": f"expected one of {', '.join(cat.RNN_TYPES)}"}
+    if not isinstance(raw, dict) or cat.kind_of_type(raw.get("type")) != "layer":
+        return None, {"layer": f"expected a layer such as {', '.join(cat.RNN_TYPES)}"}
     config = raw.get("config") if isinstance(raw.get("config"), dict) else {}
-    if "units" not in config:
-        config = {**config, "units": cat.SUGGESTED["units"]}
+    specs = cat.arg_map(raw["type"])
+    for name, spec in specs.items():
+        if spec["required"] and name not in config and "suggested" in spec:
+            config = {**config, name: spec["suggested"]}
     clean, errors = clean_config(raw["type"], config)
     if errors:
         return None, {f"layer.{k}": v for k, v in errors.items()}
@@ -94,11 +123,15 @@ def clean_config(layer_type: str, config: dict) -> tuple[dict, dict]:
     for name, raw in config.items():
         spec = specs.get(name)
         if spec is None:
-            errors[name] = "unknown argument"
-            continue
+            # Kept from a loaded model (a setting this card has no editor for).
+            if not name.isidentifier() or keyword.iskeyword(name):
+                errors[name] = "unknown argument"
+                continue
+            spec = {"name": name, "kind": "literal", "optional": True, "choices": None}
         if spec["kind"] == "layer":
             inner, inner_errors = _clean_inner(raw)
-            errors.update(inner_errors)
+            if inner_errors:
+                errors.update({k.replace("layer", name, 1): v for k, v in inner_errors.items()})
             if inner is not None:
                 clean[name] = inner
             continue
@@ -192,9 +225,10 @@ def clean_error(exc: BaseException) -> str:
 
 def _probe_config(clean: dict) -> dict:
     probe = {k: v for k, v in clean.items() if k != "name"}
-    if "layer" in probe:  # name the inner layer too, so no Keras name counter moves
-        inner = probe["layer"]
-        probe["layer"] = {"type": inner["type"], "config": {**inner["config"], "name": "kw_in"}}
+    for key in ("layer", "cell"):  # name inner layers too, so no Keras name counter moves
+        inner = probe.get(key)
+        if isinstance(inner, dict) and "type" in inner and "config" in inner:
+            probe[key] = {"type": inner["type"], "config": {**inner["config"], "name": "kw_in"}}
     return probe
 
 
@@ -227,8 +261,21 @@ def infer(layer_type: str, clean: dict, in_shape: tuple) -> dict:
 
 def _infer(layer_type: str, probe: dict, full: tuple, tkey: tuple) -> dict:
     try:
+        kind = cat.kind_of_type(layer_type)
         layer = _WEIGHTLESS.get(tkey)
-        if layer is not None:
+        if kind in ("app", "nested"):
+            with _deferred_variables():
+                if kind == "app":
+                    # weights=None: validating never downloads the pretrained weights
+                    app = {**probe, "weights": None}
+                    layer = gen.make_app(layer_type, app, input_shape=full[1:], name=PROBE_NAME)
+                    out = tuple(layer.output.shape)
+                else:
+                    layer = gen.make_nested(probe)
+                    out = layer.compute_output_shape(full)
+            params = sum(math.prod(v.shape) for v in layer.weights)
+            trainable = sum(math.prod(v.shape) for v in layer.trainable_weights)
+        elif layer is not None:
             _check_input_spec(layer, full)
             out = layer.compute_output_shape(full)
             params = trainable = 0
@@ -269,43 +316,95 @@ def clean_compile(raw: dict) -> tuple[dict, dict]:
     clean: dict[str, Any] = {}
     errors: dict[str, str] = {}
     opt = raw.get("optimizer")
-    if not cat._is_empty(opt):
+    specs: dict[str, dict] = {}
+    if is_space_json(opt):  # kw.tune.Choice of optimizers: validated as its first value
+        try:
+            clean["optimizer"] = _tune_builder.check_optimizer(opt)
+            specs = cat.optimizer_arg_map(clean["optimizer"])
+        except ValueError as e:
+            errors["optimizer"] = str(e)
+    elif not cat._is_empty(opt):
         key = opt.strip().lower() if isinstance(opt, str) else None
-        if key in cat.OPTIMIZERS:
+        if key in cat.optimizers():
             clean["optimizer"] = key
-            for name, kind, _ in cat.OPTIMIZERS[key][1]:
-                if name in raw and not cat._is_empty(raw[name]):
-                    spec = {"name": name, "kind": kind, "optional": False, "choices": None}
-                    try:
-                        clean[name] = cat.coerce(spec, raw[name])
-                    except cat.Bad as e:
-                        errors[name] = str(e)
+            specs = cat.optimizer_arg_map(key)
         else:
             errors["optimizer"] = "unknown optimizer"
-    if not cat._is_empty(raw.get("learning_rate")):
+    for name, value in raw.items():
+        spec = specs.get(name)
+        if spec is None or cat._is_empty(value):
+            continue
         try:
-            clean["learning_rate"] = cat.to_float(
-                raw["learning_rate"], lo=0.0, lo_open=True, hi=10.0
-            )
+            clean[name] = cat.coerce(spec, value)
+        except cat.Bad as e:
+            errors[name] = str(e)
+    lr = raw.get("learning_rate")
+    if is_space_json(lr):  # kw.tune.Float: validated as its first value
+        try:
+            clean["learning_rate"] = _tune_builder.check_learning_rate(lr)
+        except ValueError as e:
+            errors["learning_rate"] = str(e)
+    elif cat.is_object_config(lr):
+        clean["learning_rate"] = cat.to_literal(lr)  # a schedule, kept exactly
+    elif not cat._is_empty(lr):
+        try:
+            clean["learning_rate"] = cat.to_float(lr, lo=0.0, lo_open=True, hi=10.0)
         except cat.Bad as e:
             errors["learning_rate"] = str(e)
     loss = raw.get("loss")
-    if not cat._is_empty(loss):
-        if isinstance(loss, str) and loss.strip() in cat.LOSSES:
+    if cat.is_object_config(loss) or isinstance(loss, (list, dict)):
+        clean["loss"] = cat.to_literal(loss)  # a configured loss object, kept exactly
+    elif not cat._is_empty(loss):
+        if isinstance(loss, str) and _known_loss(loss.strip()):
             clean["loss"] = loss.strip()
         else:
             errors["loss"] = "unknown loss"
     metrics = raw.get("metrics")
     if not cat._is_empty(metrics):
         items = metrics if isinstance(metrics, list) else cat.split_seq(metrics)
-        good = [m.strip() for m in items if isinstance(m, str) and m.strip() in cat.METRICS]
+        good = []
+        for m in items:
+            if cat.is_object_config(m):
+                good.append(cat.to_literal(m))
+            elif isinstance(m, str) and m.strip() in cat.metrics():
+                good.append(m.strip())
         if len(good) != len(items):
             errors["metrics"] = "unknown metric"
         if good:
-            clean["metrics"] = list(dict.fromkeys(good))
-    if "learning_rate" in clean and "optimizer" not in clean:
+            clean["metrics"] = [m for i, m in enumerate(good) if m not in good[:i]]
+    for key, default in cat.COMPILE_EXTRAS.items():
+        if key in raw and not cat._is_empty(raw[key]) and raw[key] != default:
+            try:
+                clean[key] = _compile_extra(key, raw[key])
+            except cat.Bad as e:
+                errors[key] = str(e)
+    if "optimizer" not in clean and any(k in clean for k in ("learning_rate",)):
         clean["optimizer"] = "adam"  # a learning rate alone means the default optimizer
     return clean, errors
+
+
+def _compile_extra(key: str, raw: Any) -> Any:
+    if key == "run_eagerly":
+        return cat.to_bool(raw)
+    if key == "steps_per_execution":
+        return cat.to_int(raw, lo=1)
+    if key == "jit_compile":
+        return raw if raw == "auto" else cat.to_bool(raw)
+    return cat.to_literal(raw)
+
+
+_LOSS_OK: dict[str, bool] = {}
+
+
+def _known_loss(name: str) -> bool:
+    if name not in _LOSS_OK:
+        import keras
+
+        try:
+            _LOSS_OK[name] = len(name) < 100 and keras.losses.get(name) is not None
+        except Exception:
+            _LOSS_OK[name] = False
+    return _LOSS_OK[name]
 
 
 # --------------------------------------------------------------------------------------
@@ -356,6 +455,82 @@ def _preset_specs() -> dict[str, dict]:
                 "metrics": ["accuracy"],
             },
         },
+        # keras-io examples/vision/mnist_convnet.py
+        "MNIST CNN (keras.io)": {
+            "input_shape": [28, 28, 1],
+            "layers": [
+                ("Conv2D", {"filters": 32, "kernel_size": [3, 3], "activation": "relu"}),
+                ("MaxPooling2D", {"pool_size": [2, 2]}),
+                ("Conv2D", {"filters": 64, "kernel_size": [3, 3], "activation": "relu"}),
+                ("MaxPooling2D", {"pool_size": [2, 2]}),
+                ("Flatten", {}),
+                ("Dropout", {"rate": 0.5}),
+                ("Dense", {"units": 10, "activation": "softmax"}),
+            ],
+            "compile": {
+                "optimizer": "adam",
+                "loss": "categorical_crossentropy",
+                "metrics": ["accuracy"],
+            },
+        },
+        # keras-io guides/transfer_learning.py, with the base as the first layer of a
+        # Sequential (weights=None here: choose "imagenet" on the card to download them).
+        "VGG16 transfer learning": {
+            "input_shape": [150, 150, 3],
+            "layers": [
+                ("RandomFlip", {"mode": "horizontal"}),
+                ("RandomRotation", {"factor": 0.1}),
+                ("Rescaling", {"scale": 1 / 127.5, "offset": -1.0}),
+                ("VGG16", {"weights": None, "freeze": "frozen"}),
+                ("GlobalAveragePooling2D", {}),
+                ("Dropout", {"rate": 0.2}),
+                ("Dense", {"units": 1}),
+            ],
+            "compile": {
+                "optimizer": "adam",
+                "loss": {
+                    "module": "keras.losses",
+                    "class_name": "BinaryCrossentropy",
+                    "config": {"from_logits": True},
+                    "registered_name": None,
+                },
+                "metrics": [
+                    {
+                        "module": "keras.metrics",
+                        "class_name": "BinaryAccuracy",
+                        "config": {},
+                        "registered_name": None,
+                    }
+                ],
+            },
+        },
+        "L1/L2 + Dropout + BatchNormalization": {
+            "input_shape": [784],
+            "layers": [
+                (
+                    "Dense",
+                    {
+                        "units": 256,
+                        "activation": "relu",
+                        "kernel_regularizer": {"type": "L1L2", "l1": 1e-5, "l2": 1e-4},
+                    },
+                ),
+                ("BatchNormalization", {}),
+                ("Dropout", {"rate": 0.3}),
+                (
+                    "Dense",
+                    {
+                        "units": 128,
+                        "activation": "relu",
+                        "kernel_regularizer": {"type": "L2", "l2": 1e-4},
+                    },
+                ),
+                ("BatchNormalization", {}),
+                ("Dropout", {"rate": 0.3}),
+                ("Dense", {"units": 10, "activation": "softmax"}),
+            ],
+            "compile": compile_cls,
+        },
     }
 
 
@@ -384,6 +559,7 @@ class BuilderState:
 
     def __init__(self, input_shape: Any = None, name: str = "sequential") -> None:
         self._input_shape = _jsonable(input_shape)
+        self._input: dict = {}  # Input extras: dtype, name, batch_size, sparse, ...
         self._layers: list[dict] = []  # dicts are never mutated in place (cheap snapshots)
         self._compile: dict = {}
         self._name = _jsonable(name)
@@ -392,6 +568,7 @@ class BuilderState:
         self._merge_key: Any = None
         self._ids = itertools.count(1)
         self._rows: dict[str, tuple] = {}  # id -> (type, config obj, input shape, row)
+        self._cleaned: dict[str, tuple] = {}  # id -> (config obj, type, clean, source)
         self._report: dict | None = None
 
     # -- plain accessors -----------------------------------------------------------------
@@ -416,12 +593,18 @@ class BuilderState:
 
     # -- history -------------------------------------------------------------------------
     def _snapshot(self) -> tuple:
-        return (self._input_shape, list(self._layers), dict(self._compile), self._name)
+        return (
+            self._input_shape,
+            list(self._layers),
+            dict(self._compile),
+            self._name,
+            dict(self._input),
+        )
 
     def _restore(self, snap: tuple) -> None:
         # Folding a card is not an edit: undo/redo keep the cards folded as they are now.
         collapsed = {layer["id"]: layer["collapsed"] for layer in self._layers}
-        self._input_shape, layers, compile_, self._name = snap
+        self._input_shape, layers, compile_, self._name, self._input = snap
         self._layers = [
             {**layer, "collapsed": collapsed.get(layer["id"], layer["collapsed"])}
             if collapsed.get(layer["id"], layer["collapsed"]) != layer["collapsed"]
@@ -486,9 +669,11 @@ class BuilderState:
 
     @staticmethod
     def _check_type(layer_type: Any) -> str:
-        if not isinstance(layer_type, str) or layer_type not in cat.LAYER_TYPES:
+        kind = cat.kind_of_type(layer_type)
+        if kind is None or kind == "nested":
+            text = str(layer_type)[:60]
             raise ValueError(
-                f"unknown layer type {layer_type!r}; see keras_widgets catalog for the choices"
+                f"unknown layer type {text!r}; see keras_widgets catalog for the choices"
             )
         return layer_type
 
@@ -555,11 +740,17 @@ class BuilderState:
         """Set one argument; ``None`` or ``""`` resets an optional one to its default."""
         i = self._index(index)
         layer = self._layers[i]
-        specs = cat.arg_map(layer["type"]) if layer["type"] in cat.LAYER_TYPES else {}
-        if name not in specs:
-            raise ValueError(f"{layer['type']} has no argument {name!r}")
+        known = cat.kind_of_type(layer["type"]) not in (None, "nested")
+        specs = cat.arg_map(layer["type"]) if known else {}
+        if name not in specs and not (known and name in layer["config"]):
+            raise ValueError(f"{layer['type']} has no argument {str(name)[:60]!r}")
         config = dict(layer["config"])
-        if cat._is_empty(value) and not specs[name]["required"]:
+        spec = specs.get(name, {})
+        required = spec.get("required", False)
+        # None chosen where None is a real choice other than the default (a base's
+        # weights=None, default "imagenet") is kept; otherwise empty means "the default".
+        none_choice = None in (spec.get("choices") or ()) and spec.get("default") is not None
+        if cat._is_empty(value) and not required and not none_choice:
             config.pop(name, None)
         else:
             config[name] = _jsonable(value)
@@ -574,17 +765,32 @@ class BuilderState:
         self._record(merge_key=("input_shape",))
         self._input_shape = _jsonable(shape)
 
+    def set_input(self, **extras: Any) -> None:
+        """Input settings besides the shape: ``dtype``, ``name``, ``batch_size``, ``sparse``."""
+        unknown = sorted(k for k in extras if k not in _INPUT_KEYS)
+        if unknown:
+            raise ValueError(f"unknown Input setting(s) {unknown}; known: {sorted(_INPUT_KEYS)}")
+        self._record(merge_key=("input", *sorted(extras)))
+        new = dict(self._input)
+        for k, v in extras.items():
+            if cat._is_empty(v):
+                new.pop(k, None)
+            else:
+                new[k] = _jsonable(v)
+        self._input = new
+
     def set_name(self, name: Any) -> None:
         self._record(merge_key=("name",))
         self._name = _jsonable(name)
 
     def set_compile(self, **kw: Any) -> None:
         """Merge compile settings (optimizer, learning_rate, loss, metrics, extras)."""
-        unknown = sorted(k for k in kw if k not in cat.COMPILE_KEYS)
+        keys = cat.compile_keys()
+        unknown = sorted(str(k)[:40] for k in kw if k not in keys)
         if unknown:
             raise ValueError(
                 f"unknown compile setting(s) {', '.join(map(repr, unknown))}; "
-                f"known: {', '.join(sorted(cat.COMPILE_KEYS))}"
+                f"known: {', '.join(sorted(keys))}"
             )
         compile_ = dict(self._compile)
         for k, v in kw.items():
@@ -598,6 +804,11 @@ class BuilderState:
     def clear(self) -> None:
         self._record()
         self._layers = []
+
+    def load_state(self, data: dict) -> None:
+        """Replace the whole state by ``data`` (a ``to_dict()``) as one undoable edit."""
+        self._record()
+        self._load(data)
 
     def load_preset(self, name: str) -> None:
         state = presets().get(name)
@@ -649,6 +860,11 @@ class BuilderState:
             self.set_arg(target(), name, edit.get("value"))
         elif op == "set_input_shape":
             self.set_input_shape(edit.get("shape"))
+        elif op == "set_input":
+            values = edit.get("values")
+            if not isinstance(values, dict):
+                raise ValueError("input values must be an object")
+            self.set_input(**{str(k): v for k, v in values.items()})
         elif op == "set_name":
             self.set_name(edit.get("name"))
         elif op == "set_compile":
@@ -678,8 +894,20 @@ class BuilderState:
             "version": 1,
             "name": self._name,
             "input_shape": copy.deepcopy(self._input_shape),
+            "input": copy.deepcopy(self._input),
             "layers": copy.deepcopy(self._layers),
             "compile": copy.deepcopy(self._compile),
+        }
+
+    def view_dict(self) -> dict:
+        """``to_dict()`` without copies, for the view (layer dicts are never mutated)."""
+        return {
+            "version": 1,
+            "name": self._name,
+            "input_shape": self._input_shape,
+            "input": self._input,
+            "layers": list(self._layers),
+            "compile": self._compile,
         }
 
     def _load(self, data: Any) -> None:
@@ -690,10 +918,17 @@ class BuilderState:
         name = data.get("name", "sequential")
         self._name = _jsonable(name)
         compile_ = data.get("compile")
+        keys = cat.compile_keys()
         self._compile = {
             str(k): _jsonable(v)
             for k, v in (compile_.items() if isinstance(compile_, dict) else ())
-            if str(k) in cat.COMPILE_KEYS
+            if str(k) in keys
+        }
+        extras = data.get("input")
+        self._input = {
+            str(k): _jsonable(v)
+            for k, v in (extras.items() if isinstance(extras, dict) else ())
+            if str(k) in _INPUT_KEYS
         }
         layers = []
         used: set[str] = set()
@@ -733,20 +968,36 @@ class BuilderState:
 
     @classmethod
     def from_json(cls, text: str) -> BuilderState:
-        return cls.from_dict(json.loads(text))
+        """A state from :meth:`to_json` text; malformed input raises ValueError naming the path
+        of the bad value (``$.layers[2].config``)."""
+        if not isinstance(text, (str, bytes, bytearray)):
+            raise ValueError(f"$: expected JSON text, got {type(text).__name__}")
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
+            raise ValueError(f"$: not valid JSON ({e})") from None
+        _check_structure(data)
+        return cls.from_dict(data)
 
     @classmethod
     def from_model(cls, model: Any) -> BuilderState:
-        """State from an existing ``keras.Sequential`` (catalog layers only)."""
-        return cls.from_dict(_state_from_model(model))
+        """State from an existing ``keras.Sequential``, losslessly (see ``_from_model``)."""
+        from keras_widgets._builder._from_model import state_from_model
+
+        return cls.from_dict(state_from_model(model))
 
     # -- validation ----------------------------------------------------------------------
     def validate(self) -> dict:
         """The validation report (see the module docstring); cached until the next edit."""
-        if self._report is not None:
-            return copy.deepcopy(self._report)
-        self._report = self._validate()
+        if self._report is None:
+            self._report = self._validate()
         return copy.deepcopy(self._report)
+
+    def report(self) -> dict:
+        """The cached report itself (no copy; callers must not mutate it)."""
+        if self._report is None:
+            self._report = self._validate()
+        return self._report
 
     def _validate(self) -> dict:
         input_error = None
@@ -755,6 +1006,9 @@ class BuilderState:
             shape = cat.input_shape(self._input_shape)
         except cat.Bad as e:
             input_error = str(e)
+        input_errors = _input_errors(self._input)
+        if input_errors and input_error is None:
+            input_error = "; ".join(f"{k}: {v}" for k, v in input_errors.items())
         rows = []
         new_rows: dict[str, tuple] = {}
         names: set[str] = set()
@@ -766,13 +1020,15 @@ class BuilderState:
             else:
                 row = self._validate_layer(ltype, config, shape)
             new_rows[lid] = (ltype, config, shape, row)
-            row = {**row, "id": lid, "field_errors": dict(row["field_errors"])}
             name = config.get("name")
             if isinstance(name, str) and "name" not in row["field_errors"]:
                 if name.strip() in names:
-                    row["field_errors"]["name"] = "name already used"
+                    row = {
+                        **row,
+                        "field_errors": {**row["field_errors"], "name": "name already used"},
+                    }
                 names.add(name.strip())
-            rows.append(row)
+            rows.append({**row, "id": lid})
             shape = None if row["output_shape"] is None else tuple(row["output_shape"])
         self._rows = new_rows
         compile_errors = clean_compile(self._compile)[1]
@@ -815,10 +1071,17 @@ class BuilderState:
             "error": None,
             "field_errors": {},
         }
-        if ltype not in cat.LAYER_TYPES:
+        kind = cat.kind_of_type(ltype)
+        if kind is None:
             row["error"] = "unknown layer type"
             return row
-        clean, errors = clean_config(ltype, config)
+        if kind == "nested":
+            if not cat.is_object_config(config.get("model")):
+                row["error"] = "nested model without its config"
+                return row
+            clean, errors = {"model": config["model"], **config}, {}
+        else:
+            clean, errors = clean_config(ltype, config)
         row["field_errors"] = errors
         if errors:
             row["error"] = "invalid " + ", ".join(sorted(errors))
@@ -829,27 +1092,66 @@ class BuilderState:
         return row
 
     # -- outputs -------------------------------------------------------------------------
-    def _clean_parts(self) -> tuple[tuple | None, list[tuple[str, dict]], dict, str]:
+    def _clean_layer(self, layer: dict) -> tuple[dict, str | Exception]:
+        """Clean config and source of one layer, cached while its config object is the same
+        (configs are never mutated in place, so identity means "unchanged")."""
+        hit = self._cleaned.get(layer["id"])
+        if hit is not None and hit[0] is layer["config"] and hit[1] == layer["type"]:
+            return hit[2], hit[3]
+        ltype = layer["type"]
+        if cat.kind_of_type(ltype) == "nested":
+            clean = dict(layer["config"])
+        else:
+            clean, _ = clean_config(ltype, layer["config"])
+        src: str | Exception
+        try:
+            src = "" if cat.kind_of_type(ltype) == "app" else gen.layer_src(ltype, clean)
+        except gen.Unrepresentable as e:
+            src = e
+        self._cleaned[layer["id"]] = (layer["config"], ltype, clean, src)
+        return clean, src
+
+    def _clean_parts(self):
         try:
             shape = cat.input_shape(self._input_shape)
         except cat.Bad:
             shape = None
-        layers = []
-        for layer in self._layers:
-            if layer["type"] in cat.LAYER_TYPES:
-                clean, _ = clean_config(layer["type"], layer["config"])
-                layers.append((layer["type"], clean))
+        layers, shapes, srcs = [], [], []
+        rows = self.report()["layers"]
+        current = shape
+        for layer, row in zip(self._layers, rows, strict=True):
+            if cat.kind_of_type(layer["type"]) is None:
+                continue
+            clean, src = self._clean_layer(layer)
+            layers.append((layer["type"], clean))
+            srcs.append(src)
+            shapes.append(current)
+            current = None if row["output_shape"] is None else tuple(row["output_shape"])
+        if len(self._cleaned) > 2 * len(self._layers) + 16:
+            ids = {layer["id"] for layer in self._layers}
+            self._cleaned = {k: v for k, v in self._cleaned.items() if k in ids}
         try:
             name = cat.to_name(self._name if isinstance(self._name, str) else "")
         except cat.Bad:
             name = "sequential"
-        return shape, layers, clean_compile(self._compile)[0], name
+        input_extra = {k: v for k, v in self._input.items() if k not in _input_errors(self._input)}
+        compile_ = clean_compile(self._compile)[0]
+        return shape, layers, compile_, name, input_extra, shapes, srcs
 
     def to_code(self) -> str:
-        """Python source that rebuilds (and compiles) the model; invalid values are left out."""
-        shape, layers, compile_, name = self._clean_parts()
-        code = gen.model_src(shape, layers, name, compile_)
-        if not self.validate()["ok"]:
+        """Python source that rebuilds (and compiles) the model; invalid values are left out.
+
+        Raises ValueError listing every layer that cannot be written as code."""
+        shape, layers, compile_, name, extra, shapes, srcs = self._clean_parts()
+        problems = [
+            f"layer {i} ({t}): {src}"
+            for i, ((t, _), src) in enumerate(zip(layers, srcs, strict=True))
+            if isinstance(src, Exception)
+        ]
+        if problems:
+            raise ValueError("cannot write this model as code:\n" + "\n".join(problems))
+        code = gen.model_src(shape, layers, name, compile_, extra, shapes, srcs)
+        if not self.report()["ok"]:
             code = (
                 "# NOTE: the builder reports errors; this code leaves out invalid values.\n" + code
             )
@@ -862,13 +1164,72 @@ class BuilderState:
         report = self.validate()
         if not report["ok"]:
             raise ValueError("cannot build the model: " + "; ".join(_errors(report)))
-        shape, layers, compile_, name = self._clean_parts()
-        model = keras.Sequential(
-            [keras.Input(shape=shape), *(gen.make_layer(t, c) for t, c in layers)], name=name
-        )
+        shape, layers, compile_, name, extra, shapes, _ = self._clean_parts()
+        built = []
+        for (t, c), in_shape in zip(layers, shapes, strict=True):
+            if cat.kind_of_type(t) == "app":
+                built.append(gen.make_app(t, c, input_shape=in_shape))
+            else:
+                built.append(gen.make_layer(t, c))
+        model = keras.Sequential([keras.Input(shape=shape, **extra), *built], name=name)
         if compile_:
             model.compile(**gen.compile_kwargs(compile_))
         return model
+
+
+_INPUT_KEYS = frozenset({"dtype", "name", "batch_size", "sparse", "ragged", "optional"})
+
+
+def _input_errors(extras: dict) -> dict:
+    errors = {}
+    for key, value in extras.items():
+        try:
+            if key == "name":
+                cat.to_name(value if isinstance(value, str) else "")
+            elif key == "batch_size":
+                cat.to_int(value, lo=1)
+            elif key == "dtype":
+                if not isinstance(value, str) or not re.fullmatch(r"[a-z]+[0-9]*", value):
+                    raise cat.Bad("expected a dtype name such as 'int32'")
+            elif not isinstance(value, bool):
+                raise cat.Bad("expected true or false")
+        except cat.Bad as e:
+            errors[key] = str(e)
+    return errors
+
+
+def _check_structure(data: Any) -> None:
+    """ValueError naming the path of the first malformed value of a state dict."""
+
+    def bad(path: str, what: str, value: Any) -> ValueError:
+        return ValueError(f"{path}: expected {what}, got {type(value).__name__}")
+
+    if not isinstance(data, dict):
+        raise bad("$", "an object", data)
+    for key, kinds, what in (
+        ("input", (dict,), "an object"),
+        ("compile", (dict,), "an object"),
+        ("layers", (list,), "a list"),
+    ):
+        if key in data and not isinstance(data[key], kinds):
+            raise bad(f"$.{key}", what, data[key])
+    if len(data.get("layers") or []) > MAX_LAYERS:
+        raise ValueError(f"$.layers: at most {MAX_LAYERS} layers")
+    for i, item in enumerate(data.get("layers") or []):
+        path = f"$.layers[{i}]"
+        if not isinstance(item, dict):
+            raise bad(path, "an object", item)
+        if not isinstance(item.get("type"), str):
+            raise bad(f"{path}.type", "text", item.get("type"))
+        if not cat.is_known_type(item["type"]):
+            raise ValueError(f"{path}.type: unknown layer type {item['type'][:60]!r}")
+        if "config" in item and not isinstance(item["config"], dict):
+            raise bad(f"{path}.config", "an object", item["config"])
+        if "id" in item and not isinstance(item["id"], str):
+            raise bad(f"{path}.id", "text", item["id"])
+    metrics = (data.get("compile") or {}).get("metrics")
+    if metrics is not None and not isinstance(metrics, list):
+        raise bad("$.compile.metrics", "a list", metrics)
 
 
 def _errors(report: dict) -> list[str]:
@@ -884,61 +1245,3 @@ def _errors(report: dict) -> list[str]:
             out.append(f"layer {i} ({row['type']}): {row['error']}")
     out.extend(f"compile {k}: {v}" for k, v in report["compile_errors"].items())
     return out or ["unknown error"]
-
-
-# --------------------------------------------------------------------------------------
-# From an existing model.
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-def _from_keras_value(spec: dict, value: Any) -> Any:
-    kind = spec["kind"]
-    if isinstance(value, dict) and "class_name" in value:
-        conf = value.get("config") or {}
-        if kind == "regularizer" and value["class_name"] in cat.REGULARIZERS:
-            # float32 in Keras's config: 0.01 comes back as 0.009999999776
-            return {"type": value["class_name"], **{k: float(f"{v:.7g}") for k, v in conf.items()}}
-        if kind == "initializer":
-            name = _snake(value["class_name"])
-            if name in cat.INITIALIZERS and not any(v is not None for v in conf.values()):
-                return name
-        if kind == "layer" and value["class_name"] in cat.RNN_TYPES:
-            inner = _config_from_keras(value["class_name"], conf)
-            return {"type": value["class_name"], "config": inner}
-        raise ValueError("unsupported")
-    return _jsonable(value)
-
-
-def _config_from_keras(layer_type: str, config: dict) -> dict:
-    out = {}
-    for spec in cat.layer_args(layer_type):
-        name = spec["name"]
-        if name not in config or name == "name":
-            continue
-        try:
-            value = _from_keras_value(spec, config[name])
-        except ValueError:
-            continue
-        if name in ("activation", "recurrent_activation") and value == "linear":
-            value = None  # get_config spells the default None as "linear"
-        if value != spec["default"] or spec["required"]:
-            out[name] = value
-    return out
-
-
-def _state_from_model(model: Any) -> dict:
-    layers = []
-    for layer in model.layers:
-        layer_type = type(layer).__name__
-        if layer_type not in cat.LAYER_TYPES:
-            raise ValueError(f"{layer_type} is not supported by the builder")
-        layers.append(
-            {"type": layer_type, "config": _config_from_keras(layer_type, layer.get_config())}
-        )
-    shape = None
-    with contextlib.suppress(Exception):
-        shape = [None if d is None else int(d) for d in model.inputs[0].shape[1:]]
-    return {"name": model.name, "input_shape": shape, "layers": layers, "compile": {}}

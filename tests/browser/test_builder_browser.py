@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 
 XSS = "<img src=x onerror=window.__xss=1>"
 PRELUDE = os.environ.get("KW_BUILDER_PRELUDE", "")
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCREENSHOTS = pathlib.Path(os.environ.get("KW_SCREENSHOTS", ROOT / "artifacts" / "screenshots"))
 
 
 def _card(page, i):
@@ -227,3 +230,149 @@ def test_builder_presets_drag_insert_undo_and_copy(notebook):
     )
     assert page.evaluate("navigator.clipboard.readText()") == _py(nb, "b.to_code()")
     assert nb.errors == []
+
+
+def test_builder_transfer_learning_augmentation_and_rejections(notebook):
+    nb = notebook(
+        [
+            PRELUDE + "import keras_widgets as kw\n"
+            "from keras_widgets._builder import _core\n"
+            "b = kw.SequentialBuilder(input_shape=(64, 64, 3))\n"
+            "b"
+        ],
+        height=1500,
+    )
+    nb.run_all()
+    page = nb.page
+    page.add_style_tag(content=".jp-toast-container, .Toastify { display: none !important; }")
+    page.wait_for_selector(".kw-builder .kw-pal-item", timeout=60_000)
+    root = page.locator(".kw-builder")
+    count = "document.querySelectorAll('.kw-builder .kw-layer').length"
+
+    # Augmentation from the palette.
+    root.locator('.kw-pal-item[data-type="RandomFlip"]').click()
+    page.wait_for_function(f"{count} === 1")
+    page.wait_for_function(
+        "document.querySelector('.kw-builder .kw-layer .kw-shape').textContent"
+        " === '(None, 64, 64, 3)'"
+    )
+
+    # A pretrained base from its own palette group; weights=None (nothing downloads).
+    group = root.locator('.kw-pal-group[data-group="Pretrained base"]')
+    assert group.locator(".kw-pal-item").count() >= 30  # every keras.applications model
+    group.locator('.kw-pal-item[data-type="VGG16"]').click()
+    page.wait_for_function(f"{count} === 2")
+    base = _card(page, 1)
+    assert "downloads the weights" in base.locator(".kw-card-note").text_content()
+    base.locator('.kw-field[data-arg="weights"] select').select_option(label="None")
+    page.wait_for_function(
+        "document.querySelectorAll('.kw-builder .kw-layer')[1]"
+        ".querySelector('.kw-shape').textContent === '(None, 2, 2, 512)'"
+    )
+    assert _py(nb, "b.layers[1]['config']['weights']") is None
+    trainable = "document.querySelector('.kw-builder .kw-trainable').textContent"
+    page.wait_for_function(f"{trainable} === '0'")  # frozen by default
+    assert root.locator(".kw-nontrainable").text_content() == "14,714,688"
+    base.locator('.kw-field[data-arg="freeze"] select').select_option("trainable")
+    page.wait_for_function(f"{trainable} === '14,714,688'")
+    assert _py(nb, "b.validate()['trainable_params']") == 14_714_688
+    base.locator('.kw-field[data-arg="freeze"] select').select_option("frozen")
+    page.wait_for_function(f"{trainable} === '0'")
+    assert "base.trainable = False" in root.locator(".kw-code").text_content()
+
+    # Edit a LayerNormalization (its axis=[-1] survives).
+    root.locator('.kw-pal-item[data-type="LayerNormalization"]').click()
+    page.wait_for_function(f"{count} === 3")
+    norm = _card(page, 2)
+    norm.locator(".kw-adv > summary").click()
+    norm.locator('.kw-field[data-arg="epsilon"] input').fill("0.01")
+    page.wait_for_function(
+        "document.querySelector('.kw-builder .kw-code').textContent"
+        ".includes('LayerNormalization(epsilon=0.01)')"
+    )
+    assert _py(nb, "b.layers[2]['config']") == {"epsilon": 0.01}
+
+    # A rejected edit says why in the view (a lower limit, to keep the page small).
+    nb.kernel("_core.MAX_LAYERS = 3")
+    root.locator('.kw-pal-item[data-type="Dense"]').click()
+    page.wait_for_selector(".kw-builder .kw-b-notice:not([hidden])")
+    assert "at most 3 layers" in root.locator(".kw-b-notice").text_content()
+    assert root.locator(".kw-layer").count() == 3
+    assert "at most 3 layers" in _py(nb, "b.last_error")
+    nb.kernel("_core.MAX_LAYERS = 500")
+    assert nb.errors == []
+    page.mouse.move(0, 0)
+    nb.screenshot("builder_transfer_learning", root)
+
+
+STATIC_CELLS = [
+    "import os\n"
+    'os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"\n'
+    "import keras_widgets as kw\n"
+    "b = kw.SequentialBuilder()\n"
+    "b.load_preset('MNIST CNN (keras.io)')\n"
+    "b.set(0, name='<img src=x onerror=window.__xss=1>')\n"
+    "b"
+]
+
+
+def test_builder_static_picture_in_nbconvert_html_offline(browser, tmp_path):
+    import re
+
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in STATIC_CELLS]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    NotebookClient(nb, timeout=300, kernel_name="python3").execute()
+    outputs = nb.cells[0].outputs
+    static = [o for o in outputs if "text/html" in o.get("data", {})]
+    assert len(static) == 1
+    html_out = static[0]["data"]["text/html"]
+    assert "kw-b-static" in html_out
+    assert "<img" not in html_out  # the name is text
+    html, _ = HTMLExporter().from_notebook_node(nb)
+    # GitHub strips <style> elements and style attributes: the picture must read the same.
+    stripped = re.sub(r"<style.*?</style>", "", html, flags=re.S)
+    stripped = re.sub(r'\sstyle="[^"]*"', "", stripped)
+    for name, text in (("full", html), ("stripped", stripped)):
+        path = tmp_path / f"{name}.html"
+        path.write_text(text)
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        try:
+            page.route(
+                "**/*",
+                lambda route: (
+                    route.continue_() if route.request.url.startswith("file:") else route.abort()
+                ),
+            )
+            page.goto(path.as_uri())
+            table = page.locator(".kw-b-static table")
+            table.wait_for(state="visible", timeout=30_000)
+            rows = table.locator("tbody tr")
+            assert rows.count() == 8  # Input + 7 layers
+            cells = rows.nth(1).locator("td")
+            assert cells.nth(1).inner_text() == "Conv2D"
+            assert cells.nth(2).inner_text() == "<img src=x onerror=window.__xss=1>"
+            assert cells.nth(3).inner_text() == "(None, 26, 26, 32)"
+            assert cells.nth(4).inner_text() == "320"
+            foot = table.locator("tfoot").inner_text()
+            assert "Total params" in foot
+            assert "34,826" in foot
+            code = page.locator(".kw-b-static pre").inner_text()
+            assert "keras.layers.Conv2D(filters=32" in code
+            assert "model.compile(" in code
+            assert page.evaluate("window.__xss") is None
+            if name == "full":
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.locator(".kw-b-static").screenshot(
+                    path=str(SCREENSHOTS / "builder_static.png")
+                )
+        finally:
+            page.close()
