@@ -11,12 +11,13 @@ from keras_widgets._diff._core import MARKS, LayerChange
 from keras_widgets._diff._snapshot import ModelSnapshot
 from keras_widgets._graph._static import MAX_STATIC_NODES, fallback_svg, visible_graph
 
-# status -> (stroke, label); the fill stays the layer kind's colour.
+# status -> (stroke, label); the same colours as the live view (js/graph/colors.js STATUS).
+# The fill stays the layer kind's colour.
 STATUS = {
-    "added": ("#1a7f37", "added"),
-    "removed": ("#cf222e", "removed"),
-    "changed": ("#9a6700", "changed"),
-    "same": ("#8c959f", "same"),
+    "added": ("#2e7d32", "added"),
+    "removed": ("#c62828", "removed"),
+    "changed": ("#ef6c00", "changed"),
+    "same": ("#9e9e9e", "same"),
 }
 _NS = "http://www.w3.org/2000/svg"
 LEGEND_H = 30
