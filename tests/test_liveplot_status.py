@@ -105,7 +105,7 @@ def test_fit_best_value_is_labelled_with_its_epoch():
 def test_the_widget_output_text_never_claims_a_state():
     live = kw.LivePlot()
     live.log(0, loss=1.0)
-    text = live._widget_bundle()["text/plain"]
+    text = live._repr_mimebundle_()["text/plain"]
     assert "training" not in text
     live.finish()
     assert "done" in live._static_bundle()["text/plain"]
