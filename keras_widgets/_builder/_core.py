@@ -259,6 +259,17 @@ def infer(layer_type: str, clean: dict, in_shape: tuple) -> dict:
     return result
 
 
+def _output_shape(layer: Any, full: tuple) -> tuple:
+    """``compute_output_shape``, or a symbolic call for layers that do not implement it
+    (custom layers usually only define ``call``)."""
+    try:
+        return layer.compute_output_shape(full)
+    except NotImplementedError:
+        import keras
+
+        return tuple(layer.compute_output_spec(keras.KerasTensor(full)).shape)
+
+
 def _infer(layer_type: str, probe: dict, full: tuple, tkey: tuple) -> dict:
     try:
         kind = cat.kind_of_type(layer_type)
@@ -272,12 +283,12 @@ def _infer(layer_type: str, probe: dict, full: tuple, tkey: tuple) -> dict:
                     out = tuple(layer.output.shape)
                 else:
                     layer = gen.make_nested(probe)
-                    out = layer.compute_output_shape(full)
+                    out = _output_shape(layer, full)
             params = sum(math.prod(v.shape) for v in layer.weights)
             trainable = sum(math.prod(v.shape) for v in layer.trainable_weights)
         elif layer is not None:
             _check_input_spec(layer, full)
-            out = layer.compute_output_shape(full)
+            out = _output_shape(layer, full)
             params = trainable = 0
         else:
             with _deferred_variables():
@@ -285,7 +296,7 @@ def _infer(layer_type: str, probe: dict, full: tuple, tkey: tuple) -> dict:
                 _check_input_spec(layer, full)
                 layer.build(full)
                 _check_input_spec(layer, full)  # some specs (axes) are set by build
-                out = layer.compute_output_shape(full)
+                out = _output_shape(layer, full)
             params = sum(math.prod(v.shape) for v in layer.weights)
             trainable = sum(math.prod(v.shape) for v in layer.trainable_weights)
             if not layer.weights and not layer.variables:

@@ -335,7 +335,9 @@ def compile_from_model(model: Any) -> dict:
         out["optimizer"] = opt.lower()
     elif cat.is_object_config(opt):
         key = opt["class_name"].lower()
-        if key not in cat.optimizers() or opt.get("module") != "keras.optimizers":
+        # On PyTorch the module is the backend's (keras.src.backend.torch.optimizers...).
+        module = str(opt.get("module") or "")
+        if key not in cat.optimizers() or not module.startswith("keras"):
             raise Unrepresentable(f"optimizer {opt['class_name']} is not a built-in optimizer")
         out["optimizer"] = key
         label, _ = cat.optimizers()[key]
