@@ -220,7 +220,7 @@ def _config(layer: Any, name: str) -> dict:
     return config
 
 
-def _cost_of_call(layer: Any, is_layer: bool, ins: list, outs: list) -> tuple[int, int] | None:
+def cost_of_call(layer: Any, is_layer: bool, ins: list, outs: list) -> tuple[int, int] | None:
     in_shape = ins[0] if len(ins) == 1 else ins
     out_shape = outs[0] if len(outs) == 1 else outs
     if not is_layer:
@@ -268,9 +268,7 @@ def layer_facts(layer: Any, calls: list[Any], weights: Weights, count: bool = Tr
                 act = None if act is None or b is None else act + b
             if kind == "model" or not count:
                 continue  # a model: summed from its layers by the caller
-            cost = _cost_of_call(
-                layer, is_layer, [tuple(i.tensor.shape) for i in call.inputs], outs
-            )
+            cost = cost_of_call(layer, is_layer, [tuple(i.tensor.shape) for i in call.inputs], outs)
             if cost is None or macs is None or elementwise is None:
                 macs = elementwise = None
             else:
@@ -287,7 +285,7 @@ def layer_facts(layer: Any, calls: list[Any], weights: Weights, count: bool = Tr
             # a subclassed model's layer: one call with the shapes it was built with
             ins = built_input_shapes(layer)
             if ins and count and kind != "model":
-                cost = _cost_of_call(layer, is_layer, ins, fallback)
+                cost = cost_of_call(layer, is_layer, ins, fallback)
                 if cost is not None:
                     macs, elementwise = cost
     built = bool(getattr(layer, "built", True))

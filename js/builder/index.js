@@ -1,7 +1,7 @@
 // kw.SequentialBuilder front-end. Python (BuilderState) is the source of truth: this view
 // renders the synced `state`, `report`, `catalog` and `code` traitlets and sends every user
 // action as a UI-level edit message {type: "edit", edit: {op, ...}} that Python applies.
-import { h, fmtInt, fmtShape, debounce, listen } from "../shared/dom.js";
+import { h, fmtInt, fmtCount, fmtShape, debounce, listen } from "../shared/dom.js";
 import { makeField, showValue, parseTuple } from "./fields.js";
 import { tuneControl } from "./tune.js";
 import "./style.css";
@@ -183,6 +183,7 @@ function render({ model, el }) {
     const idx = h("span", { class: "kw-idx" });
     const shape = h("span", { class: "kw-badge kw-shape" });
     const params = h("span", { class: "kw-badge kw-params" });
+    const macs = h("span", { class: "kw-badge kw-macs", title: "multiply-accumulates per sample (? = cannot be counted)" });
     const btn = (cls, content, t, fn) =>
       h("button", { class: `kw-icon ${cls}`, type: "button", title: t, "aria-label": t, onclick: fn }, content);
     const collapseBtn = btn("kw-collapse", "▾", "Collapse", () => send({ op: "collapse", id, index: indexOf(id), collapsed: !card.collapsed }));
@@ -192,7 +193,7 @@ function render({ model, el }) {
       handle, idx,
       h("span", { class: "kw-card-type", text: layer.type, title: spec.doc || layer.type }),
       h("span", { class: "kw-b-spacer" }),
-      shape, params,
+      shape, params, macs,
       collapseBtn,
       btn("kw-dup", copyIcon(), "Duplicate", () => { flushAll(); send({ op: "duplicate", id, index: indexOf(id) }); }),
       btn("kw-remove", "✕", "Remove", () => { flushAll(); send({ op: "remove", id, index: indexOf(id) }); }),
@@ -283,6 +284,9 @@ function render({ model, el }) {
         if (r.params !== null && r.params !== undefined && r.trainable_params !== r.params)
           params.textContent += ` (${fmtInt(r.trainable_params || 0)} trainable)`;
         params.hidden = r.params === null || r.params === undefined;
+        // MACs once the shapes are known; "≥" when a base holds a layer that cannot be counted
+        macs.hidden = !known;
+        macs.textContent = known ? `${r.macs_partial ? "≥ " : ""}${fmtCount(r.macs)} MACs` : "";
       },
     };
     return card;
@@ -408,6 +412,8 @@ function render({ model, el }) {
         : []),
       h("span", { class: "kw-tot" }, h("span", { class: "kw-trainable", text: fmtInt(rep.trainable_params || 0) }), " trainable"),
       h("span", { class: "kw-tot" }, h("span", { class: "kw-nontrainable", text: fmtInt(rep.non_trainable_params || 0) }), " non-trainable"),
+      h("span", { class: "kw-tot", title: "multiply-accumulates per sample (kw.summary counts the same)" },
+        h("span", { class: "kw-total-macs", text: `${rep.macs_lower_bound ? "≥ " : ""}${fmtCount(rep.total_macs || 0)}` }), " MACs"),
       ...(rep.model_error ? [h("span", { class: "kw-model-error", text: rep.model_error })] : []),
       h("span", {
         class: "kw-status " + (rep.ok ? "kw-ok" : "kw-bad"),
@@ -433,6 +439,8 @@ function render({ model, el }) {
         h("td", { class: "kw-num", text: fmtInt(rep.trainable_params || 0) })),
       h("tr", { class: "kw-sub" }, h("td", { colSpan: 2, text: "Non-trainable" }),
         h("td", { class: "kw-num", text: fmtInt(rep.non_trainable_params || 0) })),
+      h("tr", { class: "kw-sub" }, h("td", { colSpan: 2, text: "MACs per sample" }),
+        h("td", { class: "kw-num kw-sum-macs", text: `${rep.macs_lower_bound ? "≥ " : ""}${fmtCount(rep.total_macs || 0)}` })),
     );
   }
 

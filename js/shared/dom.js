@@ -26,6 +26,14 @@ export function fmtInt(n) {
 }
 
 /** Format a shape (array or nested arrays, null for the batch dim) like Keras: (None, 28, 28, 1). */
+/** A count as people read it: 7.84 K, 3.86 G (the same steps as keras_widgets._cost). */
+export function fmtCount(n) {
+  if (n === null || n === undefined) return "?";
+  const units = [[1e12, "T"], [1e9, "G"], [1e6, "M"], [1e3, "K"]];
+  for (const [size, unit] of units) if (Math.abs(n) >= size) return `${(n / size).toPrecision(3)} ${unit}`;
+  return String(n);
+}
+
 export function fmtShape(shape) {
   if (shape === null || shape === undefined) return "?";
   if (typeof shape === "string") return shape;

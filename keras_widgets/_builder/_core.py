@@ -306,17 +306,45 @@ def _infer(layer_type: str, probe: dict, full: tuple, tkey: tuple) -> dict:
         shape = [None if d is None else int(d) for d in out]
         if any(d is not None and d <= 0 for d in shape):
             raise ValueError(f"output shape {_fmt(shape)} has an empty dimension")
+        macs, macs_partial = _layer_macs(layer, kind, full, tuple(shape))
         return {
             "output_shape": shape[1:],
             "params": int(params),
             "trainable_params": int(trainable),
+            "macs": macs,
+            "macs_partial": macs_partial,
             "error": None,
         }
     except Exception as e:  # Keras's own validation: report it on the layer
         error = clean_error(e)
         if ". Received" in error:  # keep the sentence, say the input shape plainly
             error = error.split(". Received")[0] + f" (input shape {_fmt(full)})"
-        return {"output_shape": None, "params": None, "trainable_params": None, "error": error}
+        return {
+            "output_shape": None,
+            "params": None,
+            "trainable_params": None,
+            "macs": None,
+            "macs_partial": False,
+            "error": error,
+        }
+
+
+def _layer_macs(layer: Any, kind: str | None, full: tuple, out: tuple) -> tuple[int | None, bool]:
+    """Multiply-accumulates per sample of the probe layer (keras_widgets._cost, the counts
+    ``kw.summary`` shows), and whether that is a lower bound (a base or nested model with a
+    layer that cannot be counted). None: this layer cannot be counted ("?" in the view)."""
+    try:
+        if kind in ("app", "nested"):
+            from keras_widgets._summary import summary_data
+
+            totals = summary_data(layer).totals
+            return int(totals.macs), bool(totals.macs_lower_bound)
+        from keras_widgets._walk import cost_of_call
+
+        cost = cost_of_call(layer, True, [full], [out])
+        return (None, False) if cost is None else (int(cost[0]), False)
+    except Exception:  # counting never blocks validation: unknown, not wrong
+        return None, False
 
 
 # --------------------------------------------------------------------------------------
@@ -1050,6 +1078,9 @@ class BuilderState:
             model_error = f"model name: {e}"
         total = sum(r["params"] or 0 for r in rows)
         trainable = sum(r["trainable_params"] or 0 for r in rows)
+        # MACs per sample: "≥" (lower bound) once any layer cannot be counted
+        macs = sum(r.get("macs") or 0 for r in rows)
+        macs_partial = any(r.get("macs") is None or r.get("macs_partial") for r in rows)
         if not rows:
             model_error = "no layers yet"  # Keras cannot build an empty Sequential
         if total > MAX_PARAMS:
@@ -1066,6 +1097,8 @@ class BuilderState:
             "total_params": total,
             "trainable_params": trainable,
             "non_trainable_params": total - trainable,
+            "total_macs": macs,
+            "macs_lower_bound": macs_partial,
             "compile_errors": compile_errors,
             "model_error": model_error,
             "model_code_ok": model_ok,
@@ -1079,6 +1112,8 @@ class BuilderState:
             "output_shape": None,
             "params": None,
             "trainable_params": None,
+            "macs": None,
+            "macs_partial": False,
             "error": None,
             "field_errors": {},
         }

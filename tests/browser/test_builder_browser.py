@@ -98,6 +98,24 @@ def test_builder_click_edit_validate_and_sync(notebook):
     assert shown == _py(nb, "b.model.count_params()") == 173_408
     assert root.locator(".kw-sum-total").text_content() == "173,408"
 
+    # MACs per sample update live with an edit, and agree with kw.summary of the built model.
+    conv_macs = _card(page, 0).locator(".kw-macs")
+    assert conv_macs.text_content() == "195 K MACs"  # 26 * 26 * 32 outputs x 3 * 3 * 1 taps
+    total_before = root.locator(".kw-total-macs").text_content()
+    kernel.locator("input").fill("5")
+    page.wait_for_function(
+        "document.querySelector('.kw-builder .kw-layer .kw-macs').textContent === '461 K MACs'"
+    )  # 24 * 24 * 32 x 5 * 5
+    page.wait_for_function(
+        "(t) => document.querySelector('.kw-builder .kw-total-macs').textContent !== t",
+        arg=total_before,
+    )
+    assert _py(nb, "b.validate()['total_macs'] == kw.summary(b.model).macs")
+    kernel.locator("input").fill("3")
+    page.wait_for_function(
+        "document.querySelector('.kw-builder .kw-layer .kw-macs').textContent === '195 K MACs'"
+    )
+
     # Python edits appear in the view.
     nb.kernel("b.set(3, units=10, activation='softmax')\nb.insert(3, 'Dropout', rate=0.25)")
     page.wait_for_function("document.querySelectorAll('.kw-builder .kw-layer').length === 5")
