@@ -3,6 +3,7 @@
 // with textContent everywhere else.
 import Plotly from "plotly.js-basic-dist-min";
 import { h, listen } from "../shared/dom.js";
+import { smooth } from "../shared/smooth.js";
 import "./style.css";
 
 const SMOOTHED = new Set(["train", "val"]);
@@ -18,24 +19,6 @@ function floats(buffers) {
 
 const nan = (v) => (v === null || v === undefined ? NaN : v);
 
-/** Debiased exponential moving average (TensorBoard style); NaN leaves a gap. */
-function smooth(y, alpha) {
-  if (!(alpha > 0)) return y;
-  const out = new Array(y.length);
-  let last = 0;
-  let weight = 0;
-  for (let i = 0; i < y.length; i++) {
-    const v = y[i];
-    if (!Number.isFinite(v)) {
-      out[i] = NaN;
-      continue;
-    }
-    last = last * alpha + (1 - alpha) * v;
-    weight = weight * alpha + (1 - alpha);
-    out[i] = last / weight;
-  }
-  return out;
-}
 
 function fmt(v, digits = 4) {
   return Number(v).toPrecision(digits).replace(/\.?0+(e|$)/, "$1");

@@ -1,4 +1,4 @@
-// Curve helpers shared by the Plotly front-ends (LivePlot keeps its own copy for now).
+// Curve helpers shared by the Plotly front-ends (LivePlot, runs).
 
 /** Debiased exponential moving average (TensorBoard style); NaN leaves a gap. */
 export function smooth(y, alpha) {

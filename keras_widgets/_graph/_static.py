@@ -14,25 +14,8 @@ import re
 import xml.etree.ElementTree as ET
 
 from keras_widgets._html import esc
+from keras_widgets._walk import KIND_COLORS  # the one palette (summary, graph, picture)
 
-# kind -> (fill, stroke); the same palette as js/graph/draw.js
-COLORS = {
-    "input": ("#e3f2fd", "#1e88e5"),
-    "conv": ("#e8f5e9", "#43a047"),
-    "dense": ("#fff3e0", "#fb8c00"),
-    "recurrent": ("#f3e5f5", "#8e24aa"),
-    "attention": ("#fce4ec", "#d81b60"),
-    "pooling": ("#e0f7fa", "#00acc1"),
-    "normalization": ("#fffde7", "#c0a000"),
-    "merge": ("#ffebee", "#e53935"),
-    "embedding": ("#e8eaf6", "#3949ab"),
-    "activation": ("#f9fbe7", "#9e9d24"),
-    "dropout": ("#eceff1", "#78909c"),
-    "reshape": ("#efebe9", "#8d6e63"),
-    "model": ("#e0f2f1", "#00897b"),
-    "op": ("#fafafa", "#9e9e9e"),
-    "other": ("#f5f5f5", "#616161"),
-}
 FONT = "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif"
 BOX_H, GAP_X, GAP_Y, MARGIN = 48, 16, 30, 12
 BOW_ROOM = 40  # room on the left for edges that skip layers
@@ -186,7 +169,7 @@ def fallback_svg(
         c, top = pos[nid]
         w = width[nid]
         x, y = (top, c - BOX_H / 2) if lr else (c - w / 2, top)
-        fill, stroke = COLORS.get(n.get("kind"), COLORS["other"])
+        fill, stroke = KIND_COLORS.get(n.get("kind"), KIND_COLORS["other"])
         dash = ' stroke-dasharray="4 2"' if not n.get("trainable", True) else ""
         is_output = n.get("is_output", False)
         sw = 2.4 if is_output else 1.3
