@@ -11,7 +11,6 @@ from keras_widgets._graph._data import MEASURES, extract, layer_details
 from keras_widgets._graph._static import fallback_svg, safe_svg
 from keras_widgets._widget import STATIC, BaseWidget, bundle
 
-COLORS = ("kind", "macs", "flops", "params", "memory", "time")
 # Bounds of one details message: a layer's get_config() is user data of any size.
 MAX_TEXT = 2_000  # characters of one string
 MAX_ITEMS = 200  # keys of one dict, items of one list
