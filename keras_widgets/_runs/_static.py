@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from keras_widgets import _display
 from keras_widgets._html import esc
 
 W, H, PAD_L, PAD_B, PAD_T = 300, 170, 46, 22, 20
@@ -113,4 +114,6 @@ def html(data: dict, reader, *, columns: int = 3, max_panels: int = 12) -> str:
     if notes:
         title += " · " + esc("; ".join(notes))
     title += " (static copy; the live view needs a running kernel)</p>"
-    return f'<div class="kw-runs-static">{title}{"".join(svg)}{table}</div>'
+    # An SVG image (data URI), like every picture of ours: GitHub's sanitizer keeps it.
+    picture = _display.svg_image("".join(svg), "kw.runs curves")
+    return f'<div class="kw-runs-static">{title}{picture}{table}</div>'

@@ -9,6 +9,7 @@ from typing import Any
 
 import traitlets
 
+from keras_widgets import _display
 from keras_widgets._runs import _static, _view
 from keras_widgets._runs._reader import LogdirReader
 from keras_widgets._widget import STATIC, BaseWidget, bundle
@@ -32,7 +33,7 @@ class RunsWidget(BaseWidget):
     error = traitlets.Unicode("").tag(sync=True)
 
 
-class Runs:
+class Runs(_display.Shown):
     """Every run under a TensorBoard log directory, live.
 
     >>> r = kw.runs("runs")            # doctest: +SKIP
@@ -176,18 +177,17 @@ class Runs:
         with self._lock:
             return _static.html(self._payload(), self._reader)
 
+    # -- display (keras_widgets._display) ---------------------------------------------------
+    def _static_bundle(self) -> dict:
+        return _display.static_bundle(self.widget, self.static_html(), repr(self))
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
-        w = self.widget
+        self._start_following()  # shown: follow the log directory while the view lives
+        return super()._repr_mimebundle_(include, exclude)
+
+    def _ipython_display_(self) -> None:
         self._start_following()
-        return {
-            "application/vnd.jupyter.widget-view+json": {
-                "version_major": 2,
-                "version_minor": 0,
-                "model_id": w.model_id,
-            },
-            "text/html": self.static_html(),
-            "text/plain": repr(self),
-        }
+        super()._ipython_display_()
 
     def __repr__(self) -> str:
         return f"<kw.runs {self._status()}>"

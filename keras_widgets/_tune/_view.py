@@ -10,6 +10,7 @@ from typing import Any
 
 import traitlets
 
+from keras_widgets import _display
 from keras_widgets._html import esc
 from keras_widgets._liveplot import LivePlot
 from keras_widgets._liveplot._widget import LivePlotWidget
@@ -194,20 +195,14 @@ class TuneView:
         svg = _render.svg(self.curves._store)
         html = (
             '<div class="kw-tune-static">'
-            f"{table_html(self.table(), self.progress())}{svg}"
+            f"{table_html(self.table(), self.progress())}"
+            f"{_display.svg_image(svg, 'trial curves') if svg else ''}"
             "<div>static copy of the search view</div></div>"
         )
-        return {"text/html": html, "text/plain": progress_text(self.progress())}
+        return _display.static_bundle(self.widget, html, progress_text(self.progress()))
 
     def _bundle(self) -> dict:
-        return {
-            "application/vnd.jupyter.widget-view+json": {
-                "version_major": 2,
-                "version_minor": 0,
-                "model_id": self.widget.model_id,
-            },
-            "text/plain": f"TuneView({progress_text(self.progress())})",
-        }
+        return _display.widget_view(self.widget, f"TuneView({progress_text(self.progress())})")
 
     def show(self) -> None:
         """Display the widget and, below it, the static copy (filled at each trial end)."""
@@ -215,10 +210,13 @@ class TuneView:
 
         if _kernel_shell() is None:
             return
-        from IPython.display import display
-
-        display(self._bundle(), raw=True, display_id=self._display_id)
-        display(self._static_bundle(), raw=True, display_id=self._static_id)
+        _display.show(
+            self.widget,
+            f"TuneView({progress_text(self.progress())})",
+            self._static_bundle(),
+            display_id=self._display_id,
+            static_id=self._static_id,
+        )
         self._shown = True
 
     def _update_static(self) -> None:
