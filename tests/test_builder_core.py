@@ -521,3 +521,16 @@ def test_from_model_round_trip():
         "kernel_initializer": "he_normal",
         "kernel_regularizer": {"type": "L1", "l1": 0.01},
     }
+
+
+def test_an_initializer_that_cannot_fill_its_weight_is_reported_before_build():
+    # Found by the round-trip fuzz: weights are deferred while validating, so PReLU's rank-1
+    # alpha with Orthogonal (which needs rank >= 2) validated, then build_model() raised.
+    s = BuilderState(input_shape=[12])
+    s.add("PReLU", alpha_initializer="orthogonal")
+    report = s.validate()
+    assert not report["ok"]
+    assert report["layers"][0]["error"].startswith("alpha_initializer: ")
+    s.set_arg(0, "alpha_initializer", "zeros")
+    assert s.validate()["ok"]
+    assert s.build_model().count_params() == 12

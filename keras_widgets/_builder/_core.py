@@ -297,6 +297,7 @@ def _infer(layer_type: str, probe: dict, full: tuple, tkey: tuple) -> dict:
                 layer.build(full)
                 _check_input_spec(layer, full)  # some specs (axes) are set by build
                 out = _output_shape(layer, full)
+            _check_initializers(layer, probe)
             params = sum(math.prod(v.shape) for v in layer.weights)
             trainable = sum(math.prod(v.shape) for v in layer.trainable_weights)
             if not layer.weights and not layer.variables:
@@ -327,6 +328,28 @@ def _infer(layer_type: str, probe: dict, full: tuple, tkey: tuple) -> dict:
             "macs_partial": False,
             "error": error,
         }
+
+
+def _check_initializers(layer: Any, config: dict) -> None:
+    """Initializers are deferred while validating (no weights are allocated), so one that
+    cannot fill its weight (``Orthogonal`` for a rank-1 bias) would only fail in
+    ``build_model()``. Call each on a tiny shape of its weight's rank: its own checks run,
+    nothing is allocated."""
+    import keras
+
+    ranks: dict[str, int] = {}
+    for v in layer.weights:
+        ranks.setdefault(v.name.split("/")[-1], len(v.shape))
+    for key, value in config.items():
+        if not key.endswith("_initializer") or value is None:
+            continue
+        rank = ranks.get(key[: -len("_initializer")])
+        if rank is None:
+            continue
+        try:
+            keras.initializers.get(value)((1,) * rank, dtype="float32")
+        except Exception as e:
+            raise ValueError(f"{key}: {clean_error(e)}") from None
 
 
 def _layer_macs(layer: Any, kind: str | None, full: tuple, out: tuple) -> tuple[int | None, bool]:

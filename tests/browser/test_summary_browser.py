@@ -65,10 +65,22 @@ def test_summary_of_functional_model_renders_in_jupyterlab(notebook):
     # nested rows start collapsed: exactly the model's own layers are visible
     assert visible_names(nb.page, out) == top_level
     headers = out.locator("thead th").all_inner_texts()
-    assert headers == ["Layer (type)", "Output shape", "Param #", "Connected to", "Trainable"]
+    assert headers == [
+        "Layer (type)",
+        "Output shape",
+        "Param #",
+        "MACs",
+        "FLOPs",
+        "Activations (batch 1)",
+        "Connected to",
+        "Trainable",
+    ]
     concat = out.locator("tbody tr", has_text="concat").first
     cells = concat.locator("td").all_inner_texts()
-    assert cells[1:4] == ["(None, 48)", "0", "gap[0][0], meta_dense[0][0]"]
+    # shape, params, MACs, FLOPs, activations, connected to (a merge: no MACs, 48 adds)
+    assert cells[1:3] == ["(None, 48)", "0"]
+    assert cells[3] == "0"
+    assert cells[6] == "gap[0][0], meta_dense[0][0]"
     assert out.locator("tbody tr", has_text="conv_2").locator("td").nth(2).inner_text() == "4,640"
     assert total in out.locator(".kw-sum-totals").inner_text()
 
