@@ -4,8 +4,15 @@ import os
 import pathlib
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+# CI replays the same examples every run (a new seed per run would make a red CI a lottery);
+# local runs keep exploring and remember what failed (.hypothesis/).
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
