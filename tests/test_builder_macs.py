@@ -60,3 +60,32 @@ def test_a_layer_that_cannot_be_counted_makes_the_total_a_lower_bound():
     assert report["layers"][1]["macs"] is None  # shown as "?"
     assert report["macs_lower_bound"] is True  # the total reads "≥ 32"
     assert report["total_macs"] == 32
+
+
+def test_a_nested_blocks_inside_is_one_message_away():
+    import base64
+
+    import keras
+
+    block = keras.Sequential(
+        [keras.Input((8,)), keras.layers.Dense(4, name="inner_dense")], name="block"
+    )
+    model = keras.Sequential([keras.Input((8,)), block, keras.layers.Dense(2, name="head")])
+    b = kw.SequentialBuilder.from_model(model)
+    sent = []
+    b.widget.send = sent.append
+    block_id, head_id = (layer["id"] for layer in b._state.layers)
+    b._on_msg(b.widget, {"type": "inside", "id": block_id})
+    msg = sent[-1]
+    assert (msg["type"], msg["id"], msg["name"]) == ("inside", block_id, "block")
+    assert [r[0] for r in msg["rows"]][-1] == "inner_dense"
+    assert msg["total_params"] == 8 * 4 + 4
+    assert msg["macs"] == 32
+    prefix = "data:image/svg+xml;base64,"
+    assert msg["picture"].startswith(prefix)
+    assert "inner_dense" in base64.b64decode(msg["picture"][len(prefix) :]).decode()
+    # Not a block, or gone: a message for the card, never an exception in the kernel.
+    b._on_msg(b.widget, {"type": "inside", "id": head_id})
+    assert "not a pretrained base or a model" in sent[-1]["error"]
+    b._on_msg(b.widget, {"type": "inside", "id": "L999"})
+    assert "no layer with id" in sent[-1]["error"]

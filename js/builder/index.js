@@ -214,8 +214,28 @@ function render({ model, el }) {
     if (spec.kind === "app")
       body.prepend(h("div", { class: "kw-card-note", text: "Pretrained base (keras.applications, include_top=False). weights='imagenet' downloads the weights on first use of the model (never while validating)." }));
     if (spec.kind === "nested")
-      body.append(h("div", { class: "kw-card-note", text: "Nested model loaded with from_model: kept exactly, read-only here (see kw.summary / kw.graph of the model for its inside)." }));
+      body.append(h("div", { class: "kw-card-note", text: "Nested model loaded with from_model: kept exactly, read-only here." }));
     else if (!spec.args.length) body.append(h("div", { class: "kw-noargs", text: "no arguments" }));
+    // A base or nested block: its summary and graph one click away (Python builds it with
+    // weights=None and sends rows and a picture; see SequentialBuilder._send_inside).
+    let inside = null;
+    if (spec.kind === "app" || spec.kind === "nested") {
+      inside = h("div", { class: "kw-inside" });
+      const show = (what) => {
+        inside.dataset.show = what;
+        inside.textContent = "";
+        inside.append(h("div", { class: "kw-inside-wait", text: "building…" }));
+        model.send({ type: "inside", id });
+      };
+      body.append(
+        h("div", { class: "kw-inside-bar" },
+          h("button", { type: "button", class: "kw-btn kw-inside-summary", text: "Summary", onclick: () => show("summary") }),
+          h("button", { type: "button", class: "kw-btn kw-inside-graph", text: "Graph", onclick: () => show("graph") }),
+          h("button", { type: "button", class: "kw-btn kw-inside-hide", text: "Hide", onclick: () => { inside.textContent = ""; delete inside.dataset.show; } }),
+        ),
+        inside,
+      );
+    }
     // Settings loaded from a model that have no editor: kept exactly and shown.
     const kept = Object.keys(layer.config || {}).filter((k) => !spec.args.some((a) => a.name === k));
     if (kept.length && spec.kind !== "nested")
@@ -258,6 +278,28 @@ function render({ model, el }) {
     });
     const card = {
       el: elCard, type: layer.type, fields, collapsed: false,
+      showInside(msg) {
+        if (!inside || !inside.dataset.show) return;
+        inside.textContent = "";
+        if (msg.error) {
+          inside.append(h("div", { class: "kw-card-msg", text: msg.error }));
+          return;
+        }
+        inside.append(h("div", { class: "kw-inside-title", text: `${msg.name}: ${fmtInt(msg.total_params)} params (${fmtInt(msg.trainable_params)} trainable), ${fmtCount(msg.macs)} MACs` }));
+        if (inside.dataset.show === "graph") {
+          if (msg.picture)
+            inside.append(h("div", { class: "kw-inside-scroll" }, h("img", { class: "kw-inside-picture", src: msg.picture, alt: `layer graph of ${msg.name}` })));
+          return;
+        }
+        const rows = (msg.rows || []).map(([name, cls, shape, params, macs]) =>
+          h("tr", {},
+            h("td", { text: name }), h("td", { text: cls }), h("td", { class: "kw-mono", text: shape }),
+            h("td", { class: "kw-num", text: params === null ? "?" : fmtInt(params) }),
+            h("td", { class: "kw-num", text: fmtCount(macs) })));
+        inside.append(h("div", { class: "kw-inside-scroll" }, h("table", { class: "kw-summary kw-inside-table" },
+          h("thead", {}, h("tr", {}, ...["Layer", "Type", "Output shape", "Params", "MACs"].map((t) => h("th", { text: t })))),
+          h("tbody", {}, ...rows))));
+      },
       update(l, r, i) {
         idx.textContent = String(i + 1);
         for (const [name, f] of fields) {
@@ -647,6 +689,11 @@ function render({ model, el }) {
     renderAll();
   };
   const onMsg = (msg) => {
+    if (msg && msg.type === "inside") {
+      const card = cards.get(msg.id);
+      if (card) card.showInside(msg);
+      return;
+    }
     if (!msg || msg.type !== "rejected") return;
     notice.textContent = `Not applied: ${msg.error || "rejected"}`;
     notice.hidden = false;

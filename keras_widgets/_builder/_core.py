@@ -1207,6 +1207,55 @@ class BuilderState:
         compile_ = clean_compile(self._compile)[0]
         return shape, layers, compile_, name, input_extra, shapes, srcs
 
+    def inside(self, index: int | str) -> dict:
+        """What is inside a pretrained base or nested block: its summary rows (name, class,
+        output shape, params, MACs) and a layer-graph picture (SVG). Built like validation
+        does: ``weights=None``, variables declared but not allocated, nothing downloaded."""
+        i = self._index(index)
+        layer = self._layers[i]
+        kind = cat.kind_of_type(layer["type"])
+        if kind not in ("app", "nested"):
+            raise ValueError(f"layer {i + 1} ({layer['type']}) is not a pretrained base or a model")
+        report = self.report()
+        if report["layers"][i]["output_shape"] is None:
+            raise ValueError(f"layer {i + 1} is not valid yet: {report['layers'][i]['error']}")
+        shape = (
+            cat.input_shape(self._input_shape)
+            if i == 0
+            else tuple(report["layers"][i - 1]["output_shape"])
+        )
+        clean, _ = self._clean_layer(layer)
+        with _deferred_variables():
+            if kind == "app":
+                model = gen.make_app(layer["type"], {**clean, "weights": None}, tuple(shape))
+            else:
+                model = gen.make_nested(clean)
+        from keras_widgets._graph._data import graph_data
+        from keras_widgets._graph._static import fallback_svg, format_shape
+        from keras_widgets._summary import summary_data
+
+        data = summary_data(model)
+        rows = [
+            [
+                r.name,
+                r.class_name,
+                format_shape(r.output_shapes[0] if r.output_shapes else None),
+                r.params,
+                r.macs,
+            ]
+            for r in data.rows
+            if r.depth == 0
+        ]
+        t = data.totals
+        return {
+            "name": model.name,
+            "rows": rows,
+            "total_params": t.total_params,
+            "trainable_params": t.trainable_params,
+            "macs": t.macs,
+            "svg": fallback_svg(graph_data(model), set(), True),
+        }
+
     def to_code(self) -> str:
         """Python source that rebuilds (and compiles) the model; invalid values are left out.
 

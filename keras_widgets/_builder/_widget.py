@@ -127,6 +127,9 @@ class SequentialBuilder(Shown):
         return f"SequentialBuilder(input_shape={self.input_shape!r}, layers=[{types}])"
 
     def _on_msg(self, _widget: Any, content: Any, _buffers: Any = None) -> None:
+        if isinstance(content, dict) and content.get("type") == "inside":
+            self._send_inside(content.get("id"))
+            return
         if not (isinstance(content, dict) and content.get("type") == "edit"):
             return
         edit = content.get("edit")
@@ -140,6 +143,28 @@ class SequentialBuilder(Shown):
         else:
             # Nothing changed: say why, without validating, generating code or syncing.
             self._reject(result["error"], edit.get("op"))
+
+    def _send_inside(self, layer_id: Any) -> None:
+        """A base's or nested block's summary rows and graph picture, asked for by its card."""
+        import base64
+
+        from keras_widgets._graph._static import safe_svg
+
+        try:
+            inside = self._state.inside(layer_id if isinstance(layer_id, str) else "")
+            svg = safe_svg(inside.pop("svg"))
+            # an <img> data URI: the view never parses markup it is sent
+            inside["picture"] = (
+                None
+                if svg is None
+                else "data:image/svg+xml;base64,"
+                + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+            )
+            msg = {"type": "inside", "id": layer_id, **inside}
+        except Exception as e:  # a message in the card, never an exception in the kernel
+            msg = {"type": "inside", "id": layer_id, "error": _core.clean_error(e)}
+        if self._view is not None:
+            self._view.send(msg)
 
     def _reject(self, error: str, op: Any) -> None:
         self.last_error = error

@@ -298,6 +298,25 @@ def test_builder_transfer_learning_augmentation_and_rejections(notebook):
     page.wait_for_function(f"{trainable} === '0'")
     assert "base.trainable = False" in root.locator(".kw-code").text_content()
 
+    # The base's inside, one click away: its summary rows, then its graph picture.
+    base.locator(".kw-inside-summary").click()
+    table = base.locator(".kw-inside-table")
+    table.wait_for(timeout=60_000)
+    names = table.locator("tbody tr td:first-child").all_inner_texts()
+    assert names[1:3] == ["block1_conv1", "block1_conv2"]
+    assert len(names) == 19  # VGG16 without its top: input, 13 convolutions, 5 poolings
+    assert "14,714,688 params (0 trainable)" in base.locator(".kw-inside-title").text_content()
+    base.locator(".kw-inside-graph").click()
+    picture = base.locator("img.kw-inside-picture")
+    picture.wait_for(timeout=60_000)
+    page.wait_for_function(
+        "document.querySelector('img.kw-inside-picture').complete"
+        " && document.querySelector('img.kw-inside-picture').naturalHeight > 1000"
+    )
+    nb.screenshot("builder_base_inside", base)
+    base.locator(".kw-inside-hide").click()
+    assert base.locator(".kw-inside-picture").count() == 0
+
     # Edit a LayerNormalization (its axis=[-1] survives).
     root.locator('.kw-pal-item[data-type="LayerNormalization"]').click()
     page.wait_for_function(f"{count} === 3")
