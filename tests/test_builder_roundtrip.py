@@ -9,7 +9,7 @@ from _builder_compare import diff, signature
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from keras_widgets._builder._catalog import REGULARIZERS, groups, layer_args
+from keras_widgets._builder._catalog import GROUP_ORDER, REGULARIZERS, groups, layer_args
 from keras_widgets._builder._core import BuilderState, presets
 
 
@@ -77,20 +77,11 @@ def random_value(rng: random.Random, spec: dict):
 
 INPUTS = [(12,), (10, 6), (12, 12, 3), (6, 6, 6, 2)]
 # The palette's layers without inputs of their own kind (text, images with labels, ...).
+# the catalog's first eight groups, Core to Activation
 TYPES = [
     t
     for g, names in groups()
-    if g
-    in (
-        "Core",
-        "Convolution",
-        "Pooling",
-        "Normalization",
-        "Regularization",
-        "Recurrent",
-        "Reshaping",
-        "Activation",
-    )
+    if g in GROUP_ORDER[: GROUP_ORDER.index("Activation") + 1]
     for t in names
 ]
 
