@@ -43,6 +43,7 @@ BACKEND_INDEPENDENT = {
     "test_repo.py",
     "test_runs_core.py",
     "test_runs_multiworker.py",
+    "test_runs_s3.py",
     "test_tune_space.py",
 }
 

@@ -194,6 +194,10 @@ class LogdirReader:
     # -- listing ----------------------------------------------------------------------------
     def _list(self) -> list[tuple[str, int]]:
         fs, root = self.fs, self.root
+        # Remote filesystems (s3fs, gcsfs) cache listings and sizes: without this, new files
+        # and grown objects would never be seen (tests/test_runs_s3.py). A no-op locally.
+        # All of it: s3fs drops only the path and its parents, not the run folders below.
+        fs.invalidate_cache()
         if not fs.exists(root):
             self.exists = False
             return []
