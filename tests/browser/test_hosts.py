@@ -93,8 +93,9 @@ def test_jupyterlab_dark_summary_widgets_and_pictures_follow_the_theme(notebook_
 # -- Voila --------------------------------------------------------------------------------------
 def test_voila_streams_a_liveplot_shown_before_fit(voila, screenshots):
     # Voila (0.5, progressive rendering) sends a cell's outputs to the page only when the cell
-    # ends (voila/tornado/execution_request_handler.py), so a LivePlot shown in the fit cell
-    # appears at its end; shown in the cell before, it streams while fit runs (README).
+    # ends (voila/tornado/execution_request_handler.py); shown in the cell before, the LivePlot
+    # is on the page before fit starts and streams while fit runs (README). The next test
+    # covers a LivePlot created in the fit cell.
     slow = (
         "import time\n"
         "class Slow(keras.callbacks.Callback):\n"
