@@ -86,7 +86,7 @@ function place(uid, draw) {
   const hidden = cell.classList.contains("jp-mod-noOutputs");
   cell.classList.remove("jp-mod-noOutputs");
   cell.append(box);
-  const entry = { el, box, adopted: false };
+  const entry = { el, box, adopted: false, cell, hidden };
   const queue = shared.early.get(uid) || [];
   queue.push(entry);
   shared.early.set(uid, queue);
@@ -133,6 +133,9 @@ export async function adoptEarly(model, el) {
   entry.adopted = true;
   el.append(entry.el);
   entry.box.remove();
+  // Adopted by an output of another cell (its outputs came before the show was heard): this
+  // cell is as Voila left it again, until its own outputs arrive.
+  if (entry.hidden && !entry.cell.contains(el)) entry.cell.classList.add("jp-mod-noOutputs");
   const cleanup = await entry.ready;
   if (!cleanup) entry.el.remove();
   return cleanup || null;
