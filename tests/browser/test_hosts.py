@@ -117,6 +117,9 @@ def test_voila_streams_a_liveplot_shown_before_fit(voila, screenshots):
     page.get_by_text("FIT-DONE").wait_for(timeout=120_000)
     page.wait_for_selector(".kw-graph .kw-graph-node", timeout=60_000)
     page.screenshot(path=str(screenshots / "hosts_voila.png"), full_page=True)
+    # Shown by its cell, then its output arrived: one view (js/shared/voila.js adopts).
+    assert page.locator(".kw-liveplot").count() == 1
+    assert page.locator(".kw-early").count() == 0
 
 
 POINTS = """() => [...document.querySelectorAll('.kw-liveplot .kw-lp-plot')]
