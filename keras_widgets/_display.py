@@ -23,6 +23,7 @@ import base64
 import re
 from typing import Any
 
+from keras_widgets._env import in_voila
 from keras_widgets._html import esc
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -165,11 +166,18 @@ def show(
     *,
     display_id: str | None = None,
     static_id: str | bool = True,
+    early: bool = False,
 ) -> Any:
     """Display ``widget`` and, below it, its static copy; returns the copy's display handle
-    (None without a copy). Works on ipywidgets 7 (Colab) and 8 alike."""
+    (None without a copy). Works on ipywidgets 7 (Colab) and 8 alike.
+
+    ``early``: the widget answers its front end while the cell that shows it keeps running
+    (LivePlot polls during ``fit``), so under Voila it is drawn before the cell ends
+    (:func:`mark_early`)."""
     from IPython.display import display
 
+    if early:
+        mark_early(widget)
     if display_id is None:
         display(widget_view(widget, text), raw=True)
     else:
@@ -180,6 +188,21 @@ def show(
     if static is None:
         return None
     return show_static(static, display_id=static_id)
+
+
+def mark_early(widget: Any) -> None:
+    """Under Voila, tell the page that ``widget`` is being shown by the running cell.
+
+    Voila (0.5) sends a cell's outputs to the page only when the cell ends
+    (voila/tornado/execution_request_handler.py awaits ``execute_cell`` before
+    ``write_message``), but widget models and their messages reach the page at once over the
+    kernel connection. Counting the shows in the synced trait ``_kw_cell_shows`` lets
+    js/shared/voila.js draw a view in the running cell's placeholder at once; the real view,
+    when the output arrives, adopts it (no second view). Set before the display, so the page
+    hears of it before the output can arrive. Nothing changes outside Voila."""
+    if not in_voila() or not getattr(widget, "has_trait", lambda _n: False)("_kw_cell_shows"):
+        return
+    widget._kw_cell_shows += 1
 
 
 class Shown:

@@ -53,3 +53,10 @@ def explain_missing_backend(error: ModuleNotFoundError) -> None:
         '  pip install "keras-widgets[torch]"  and set KERAS_BACKEND=torch',
         name=error.name,
     ) from error
+
+
+def in_voila() -> bool:
+    """True in a kernel that Voila started (it sets ``VOILA_*`` variables in the kernel's
+    environment: voila/handler.py sets ``VOILA_REQUEST_URL`` at launch, and its template's
+    kernel_start sets ``VOILA_KERNEL_ID``). Voila's own module is not imported in the kernel."""
+    return bool(os.environ.get("VOILA_REQUEST_URL") or os.environ.get("VOILA_KERNEL_ID"))

@@ -68,9 +68,12 @@ class BaseWidget(anywidget.AnyWidget):
     _kw_static = traitlets.Unicode().tag(sync=True)
     # trait name -> data library holding its value (see data_library); not in saved state.
     _kw_data = traitlets.Dict().tag(sync=True)
+    # Times a running cell showed it under Voila (keras_widgets._display.mark_early).
+    _kw_cell_shows = traitlets.Int(0).tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
-        allowed = set(self.trait_names()) - {"_kw_static", "_kw_data"} | {"layout"}
+        private = {"_kw_static", "_kw_data", "_kw_cell_shows"}
+        allowed = set(self.trait_names()) - private | {"layout"}
         unknown = sorted(k for k in kwargs if k not in allowed)
         if unknown:
             raise TypeError(

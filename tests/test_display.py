@@ -246,3 +246,81 @@ def test_data_uri_pictures_decode():
     svg = "<svg xmlns='http://www.w3.org/2000/svg'/>"
     src = base64.b64encode(svg.encode()).decode()
     assert _display.svg_pictures(f'<img src="data:image/svg+xml;base64,{src}">') == [svg]
+
+
+# -- Voila: shows by a running cell are announced before their output -------------------------
+@pytest.fixture
+def in_voila(monkeypatch):
+    """The kernel environment Voila sets (voila/handler.py)."""
+    monkeypatch.setenv("VOILA_REQUEST_URL", "http://127.0.0.1:8866/voila/render/x.ipynb")
+
+
+def _events(monkeypatch, widget):
+    """Record, in order, changes of ``_kw_cell_shows`` and displays."""
+    import IPython.display
+
+    events = []
+    widget.observe(lambda change: events.append(("shows", change["new"])), "_kw_cell_shows")
+    real = IPython.display.display
+    monkeypatch.setattr(
+        IPython.display, "display", lambda *a, **k: (events.append(("display",)), real(*a, **k))
+    )
+    return events
+
+
+def test_voila_is_told_of_an_early_show_before_the_output(in_voila, monkeypatch):
+    live = kw.LivePlot()
+    live.log(0, loss=1.0)
+    widget = live.widget
+    events = _events(monkeypatch, widget)
+    with capture_output() as cap:
+        display(live)
+    assert events[0] == ("shows", 1)  # before the widget output, which Voila sends late
+    assert ("display",) in events
+    assert cap.outputs[0].data[WIDGET_VIEW]["model_id"] == widget.model_id
+    with capture_output():
+        display(live)
+    assert widget._kw_cell_shows == 2
+
+
+def test_no_early_show_outside_voila(monkeypatch):
+    for name in ("VOILA_REQUEST_URL", "VOILA_KERNEL_ID"):
+        monkeypatch.delenv(name, raising=False)
+    live = kw.LivePlot()
+    live.log(0, loss=1.0)
+    events = _events(monkeypatch, live.widget)
+    with capture_output():
+        display(live)
+    assert live.widget._kw_cell_shows == 0
+    assert ("shows", 1) not in events
+    assert "_kw_cell_shows" in live.widget.get_state()  # synced, so the page can watch it
+
+
+def test_only_widgets_that_answer_during_their_cell_show_early(in_voila):
+    # A graph cannot load its view while its cell runs on (nothing polls): it appears when the
+    # cell ends, as before.
+    g = kw.graph(tiny())
+    with capture_output():
+        display(g)
+    assert g._kw_cell_shows == 0
+    b = kw.SequentialBuilder((4,))
+    with capture_output():
+        display(b)
+    assert b.widget._kw_cell_shows == 0
+
+
+def test_voila_is_recognised_by_the_variables_it_sets(monkeypatch):
+    from keras_widgets._env import in_voila
+
+    for name in ("VOILA_REQUEST_URL", "VOILA_KERNEL_ID"):
+        monkeypatch.delenv(name, raising=False)
+    assert not in_voila()
+    monkeypatch.setenv("VOILA_KERNEL_ID", "0f2a")
+    assert in_voila()
+
+
+def test_cell_shows_is_not_a_user_option():
+    from keras_widgets._liveplot._widget import LivePlotWidget
+
+    with pytest.raises(TypeError, match="_kw_cell_shows"):
+        LivePlotWidget(_kw_cell_shows=3)

@@ -31,3 +31,25 @@ def test_binder_installs_this_repo():
     requirements = (ROOT / "binder" / "requirements.txt").read_text().split()
     assert any(r == "." or r.startswith(".[") for r in requirements)
     assert (ROOT / "binder" / "runtime.txt").read_text().strip().startswith("python-3.")
+
+
+def _project() -> dict:
+    import pytest
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def _names(requirements: list[str]) -> set[str]:
+    return {re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0].lower() for r in requirements}
+
+
+def test_voila_gets_a_kernel_from_any_install():
+    # Voila (and other plain-server hosts) install no kernel: without ipykernel a page is
+    # HTTP 500 "No Jupyter kernel for language 'python' found".
+    project = _project()
+    assert "ipykernel" in _names(project["dependencies"])
+    assert "voila" in _names(project["optional-dependencies"]["voila"])
+    readme = (ROOT / "README.md").read_text()
+    assert 'pip install "keras-widgets[tensorflow,voila]"' in readme
+    assert "--progressive_rendering=True" in readme

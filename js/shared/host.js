@@ -7,6 +7,7 @@
 // widget state; its value is loaded like a library and the view reads it with model.get().
 import { addCourier, library, loadLibrary, needs } from "./library.js";
 import { hideStatic } from "./static.js";
+import { adoptEarly, countView, watchEarlyShows } from "./voila.js";
 
 function withData(model, data) {
   const names = Object.keys(data);
@@ -21,6 +22,11 @@ function withData(model, data) {
   });
 }
 
+function failed(cleanup) {
+  cleanup.failed = true;
+  return cleanup;
+}
+
 function showError(el, err) {
   const note = document.createElement("div");
   note.className = "kw-load-error";
@@ -31,20 +37,39 @@ function showError(el, err) {
 
 /** A widget's _esm: loads the view library `name` (a liveView) from the kernel, then renders. */
 export function loader(name) {
+  // Resolves to the view's cleanup; a view that could not render marks it `failed`.
+  async function draw(ctx) {
+    const courier = addCourier(ctx.model);
+    let view;
+    try {
+      view = await loadLibrary(ctx.model, name);
+    } catch (err) {
+      courier();
+      return failed(showError(ctx.el, err));
+    }
+    const cleanup = await view.render(ctx);
+    const done = () => {
+      courier();
+      if (typeof cleanup === "function") cleanup();
+    };
+    return cleanup && cleanup.failed ? failed(done) : done;
+  }
   return {
+    initialize({ model }) {
+      // Voila: a view drawn before the cell that shows the widget ends (shared/voila.js).
+      return watchEarlyShows(model, async (el) => {
+        const cleanup = await draw({ model, el });
+        if (!cleanup.failed) return cleanup;
+        cleanup();
+        return null;
+      });
+    },
     async render(ctx) {
-      const courier = addCourier(ctx.model);
-      let view;
-      try {
-        view = await loadLibrary(ctx.model, name);
-      } catch (err) {
-        courier();
-        return showError(ctx.el, err);
-      }
-      const cleanup = await view.render(ctx);
+      const release = countView(ctx.model);
+      const cleanup = (await adoptEarly(ctx.model, ctx.el)) || (await draw(ctx));
       return () => {
-        courier();
-        if (typeof cleanup === "function") cleanup();
+        release();
+        cleanup();
       };
     },
   };
@@ -62,7 +87,7 @@ export function liveView(widget) {
         await Promise.all(wanted.map((name) => loadLibrary(model, name)));
       } catch (err) {
         courier();
-        return showError(el, err);
+        return failed(showError(el, err));
       }
       const cleanup = await widget.render({ ...ctx, model: withData(model, data) });
       const release = hideStatic(model);

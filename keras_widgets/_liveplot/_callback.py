@@ -360,6 +360,7 @@ class LivePlot(_display.Shown, keras.callbacks.Callback):
             self._static_bundle(),
             display_id=self._display_id,
             static_id=self._static_id,
+            early=True,  # fit polls widget messages (_poll_stop): the view can load meanwhile
         )
         self._displayed = True
         self._static_shown = True

@@ -93,8 +93,9 @@ def test_jupyterlab_dark_summary_widgets_and_pictures_follow_the_theme(notebook_
 # -- Voila --------------------------------------------------------------------------------------
 def test_voila_streams_a_liveplot_shown_before_fit(voila, screenshots):
     # Voila (0.5, progressive rendering) sends a cell's outputs to the page only when the cell
-    # ends (voila/tornado/execution_request_handler.py), so a LivePlot shown in the fit cell
-    # appears at its end; shown in the cell before, it streams while fit runs (README).
+    # ends (voila/tornado/execution_request_handler.py); shown in the cell before, the LivePlot
+    # is on the page before fit starts and streams while fit runs (README). The next test
+    # covers a LivePlot created in the fit cell.
     slow = (
         "import time\n"
         "class Slow(keras.callbacks.Callback):\n"
@@ -116,6 +117,68 @@ def test_voila_streams_a_liveplot_shown_before_fit(voila, screenshots):
     page.get_by_text("FIT-DONE").wait_for(timeout=120_000)
     page.wait_for_selector(".kw-graph .kw-graph-node", timeout=60_000)
     page.screenshot(path=str(screenshots / "hosts_voila.png"), full_page=True)
+    # Shown by its cell, then its output arrived: one view (js/shared/voila.js adopts).
+    assert page.locator(".kw-liveplot").count() == 1
+    assert page.locator(".kw-early").count() == 0
+
+
+POINTS = """() => [...document.querySelectorAll('.kw-liveplot .kw-lp-plot')]
+    .map(gd => (gd.data || []).reduce((n, t) => n + (t.x ? t.x.length : 0), 0))"""
+
+
+def test_voila_streams_a_liveplot_created_in_the_fit_cell(voila, screenshots):
+    # Voila sends the fit cell's outputs only when it ends; the LivePlot's view is drawn in the
+    # running cell at once (js/shared/voila.js) and adopted by the real output at the end.
+    fit = (
+        "import time\n"
+        "class Slow(keras.callbacks.Callback):\n"
+        "    def on_train_batch_end(self, batch, logs=None):\n"
+        "        time.sleep(0.05)\n"
+        "live = kw.LivePlot(update_every=0.2)\n"
+        "model.fit(x, y, epochs=20, batch_size=16, verbose=0, callbacks=[live, Slow()])\n"
+        "print('FIT-' + 'DONE')"
+    )
+    page = voila([SETUP, "print('SETUP-' + 'DONE')", fit, "kw.summary(model)"])
+    page.get_by_text("SETUP-DONE").wait_for(timeout=120_000)
+    page.wait_for_function(f"() => ({POINTS})().some(n => n > 0)", timeout=90_000)
+    first = page.evaluate(POINTS)
+    running_at_first = page.get_by_text("FIT-DONE").count() == 0
+    # Mark the early view's element: after the cell ends it must be the one the page shows.
+    page.evaluate("() => { document.querySelector('.kw-liveplot').dataset.kwProbe = 'early'; }")
+    page.wait_for_function(f"() => ({POINTS})()[0] > {first[0]}", timeout=60_000)
+    second = page.evaluate(POINTS)
+    running_at_second = page.get_by_text("FIT-DONE").count() == 0
+    page.screenshot(path=str(screenshots / "hosts_voila_fit_cell_streaming.png"))
+    assert running_at_first, "the fit cell ended before the first read"
+    assert running_at_second, "the fit cell ended before the second read"
+    assert len(first) == len(second) == 1
+    assert second[0] > first[0] > 0
+    # While the cell runs the view sits in the fit cell (the third cell), not elsewhere.
+    cell = page.evaluate(
+        "() => document.querySelector('.kw-liveplot').closest('[cell-index]')"
+        ".getAttribute('cell-index')"
+    )
+    assert cell == "3"
+
+    page.get_by_text("FIT-DONE").wait_for(timeout=120_000)
+    page.wait_for_selector(".kw-summary", timeout=60_000)
+    # One view, the early one, now inside the output area Voila made for the cell's outputs.
+    views = page.evaluate(
+        """() => [...document.querySelectorAll('.kw-liveplot')].map(v => ({
+            probe: v.dataset.kwProbe || '',
+            early: !!v.closest('.kw-early'),
+            output: !!v.closest('.jp-OutputArea.jp-Cell-outputArea'),
+            cell: v.closest('[cell-index]').getAttribute('cell-index')}))"""
+    )
+    assert views == [{"probe": "early", "early": False, "output": True, "cell": "3"}]
+    assert page.locator(".kw-early").count() == 0
+    # Its static copy arrived too, hidden because the view is live.
+    static = page.locator(".kw-static")
+    assert static.count() >= 1
+    assert not static.first.is_visible()
+    final = page.evaluate(POINTS)
+    assert final[0] >= second[0]
+    page.screenshot(path=str(screenshots / "hosts_voila_fit_cell_done.png"), full_page=True)
 
 
 # -- marimo -------------------------------------------------------------------------------------
