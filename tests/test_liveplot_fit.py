@@ -324,3 +324,25 @@ def test_only_the_first_process_of_a_distributed_run_displays(monkeypatch):
     assert _kernel_shell() is shell
     monkeypatch.setenv("KERAS_DISTRIBUTION_PROCESS_ID", "1")
     assert _kernel_shell() is None
+
+
+def test_a_view_that_missed_deltas_gets_a_snapshot_at_the_next_flush(live_comm):
+    # Voila's early view and a page opened mid-run start after the first deltas (which carry
+    # the layout); they send "resync" and must get a state snapshot well before the 2 s one.
+    live, c = live_comm(update_every=0)
+    asked = {}
+
+    class Resync(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 3 and not asked:
+                asked["updates"] = len(c.updates())
+                c.from_frontend({"type": "resync"})
+
+    live._last_state = 1e18  # no periodic snapshot during this fit: only the asked one
+    tiny_model().fit(X, Y, epochs=1, batch_size=32, verbose=0, callbacks=[live, Resync()])
+    states = [u["state"] for u in c.updates()[asked["updates"] :] if "state" in u]
+    assert states, "no snapshot after the resync request"
+    first = states[0]
+    assert first["layout"]
+    assert first["traces"]
+    assert first["status"]["state"] == "training"  # sent during fit, not only at its end

@@ -184,7 +184,12 @@ export default {
     function onMessage(msg, buffers) {
       if (!msg || msg.type !== "delta") return;
       if (msg.seq <= seq) return; // already part of the state we drew from
-      if (seq >= 0 && msg.seq !== seq + 1) gap = true; // missed some: redraw at next state
+      // Missed some (a view that started after the first deltas: Voila's early view, a page
+      // opened mid-run): ask for a snapshot now and redraw from it.
+      if (msg.seq !== (seq >= 0 ? seq + 1 : 1) && !gap) {
+        gap = true;
+        model.send({ type: "resync" });
+      }
       seq = msg.seq;
       const f = floats(buffers);
       let redraw = false;

@@ -22,9 +22,9 @@ from keras_widgets._liveplot import _options, _render
 from keras_widgets._liveplot._store import LR, Run, Store
 from keras_widgets._liveplot._stream import Streamer
 
-STATE_EVERY = 2.0
+STATE_EVERY = 2.0  # seconds between widget-state snapshots (always taken at train end)
 MAX_ELEMENTS = 64  # a vector metric with more values than this is not plotted
-POLL_EVERY = 0.1  # seconds between polls for widget messages (Stop) during fit  # seconds between widget-state snapshots (always taken at train end)
+POLL_EVERY = 0.1  # seconds between polls for widget messages (Stop) during fit
 
 
 _UNSET = object()
@@ -200,6 +200,7 @@ class LivePlot(_display.Shown, keras.callbacks.Callback):
         self._layout_memo: dict = {}
         self._last_state = -math.inf
         self._stop_flag = False
+        self._want_state = False  # a view missed deltas and asked for a snapshot
         self._lr_ok = bool(o["learning_rate"])
         # On JAX the batch hook may run in a worker thread, and `Callback.model` syncs the
         # trainer's state into the variables (jax_state_sync): doing that off the main thread
@@ -711,7 +712,8 @@ class LivePlot(_display.Shown, keras.callbacks.Callback):
         if s is None:
             return
         s.flush(dict(self._status), self._layout)
-        if state:
+        if state or self._want_state:
+            self._want_state = False
             self._last_state = time.monotonic()
             self._widget.state = s.snapshot(self._layout(), dict(self._status))
 
@@ -728,8 +730,15 @@ class LivePlot(_display.Shown, keras.callbacks.Callback):
                     pass
 
     def _on_widget_msg(self, widget: Any, content: Any, buffers: Any) -> None:
-        if isinstance(content, dict) and content.get("type") == "stop":
+        if not isinstance(content, dict):
+            return
+        if content.get("type") == "stop":
             self._request_stop()
+        elif content.get("type") == "resync":
+            # A view that started after the first deltas (Voila's early view, a page opened
+            # mid-run) asks for a snapshot. May run in a subshell thread: a flag only; the
+            # next flush on the training thread sends it.
+            self._want_state = True
 
     def _request_stop(self) -> None:
         # May run in a kernel subshell thread (see _busy_comm): only set a flag here; the

@@ -148,7 +148,17 @@ def test_voila_streams_a_liveplot_created_in_the_fit_cell(voila, screenshots):
     page.wait_for_function(f"() => ({POINTS})()[0] > {first[0]}", timeout=60_000)
     second = page.evaluate(POINTS)
     running_at_second = page.get_by_text("FIT-DONE").count() == 0
+    # Drawn, not only fed: the chart has its height and its axes while the cell runs (an early
+    # view that missed the first deltas lacked the layout and was 0 px tall).
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('.kw-liveplot .kw-lp-plot');"
+        " return gd && gd.getBoundingClientRect().height > 100"
+        " && gd.querySelectorAll('.xtick').length > 0; }",
+        timeout=30_000,
+    )
+    running_at_drawn = page.get_by_text("FIT-DONE").count() == 0
     page.screenshot(path=str(screenshots / "hosts_voila_fit_cell_streaming.png"))
+    assert running_at_drawn, "the fit cell ended before the chart was drawn"
     assert running_at_first, "the fit cell ended before the first read"
     assert running_at_second, "the fit cell ended before the second read"
     assert len(first) == len(second) == 1
