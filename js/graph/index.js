@@ -3,12 +3,14 @@
 // Bigger ones: our layered layout in a Web Worker (big.js), SVG up to SVG_MAX nodes, then a
 // canvas with level of detail (canvas.js). A minimap shows where the view is on big drawings.
 import { h, fmtInt, fmtShape, listen } from "../shared/dom.js";
+import { slicer } from "../shared/slices.js";
 import { computeLayout, visibleGraph, visibleGraphSliced, visibleOf } from "./layout.js";
 import { drawGraph, standaloneSvg, tooltip } from "./draw.js";
 import { COLORS, STATUS, colouring, fmtMeasure, hasStatus, measuresIn } from "./colors.js";
 import { bigLayout, layoutWorker } from "./big.js";
 import { CanvasView, Minimap } from "./canvas.js";
 import { finishScene, sceneFromDagre, svgLayout, workerInput } from "./scene.js";
+import { decodeGraph } from "./columns.js";
 import "./style.css";
 
 const DAGRE_MAX = 300;
@@ -28,25 +30,30 @@ function download(name, blob) {
   setTimeout(() => URL.revokeObjectURL(url), 5000);
 }
 
-function readData(value) {
-  // Python sends the graph as one JSON text (cheap for ipywidgets at 50,000 nodes).
-  const data = typeof value === "string" ? JSON.parse(value) : value || {};
-  data.nodes ||= [];
-  data.edges ||= [];
+async function readData(value, slices) {
+  // Python sends the graph as one JSON text of columns (js/graph/columns.js).
+  const data = await decodeGraph(value, slices);
   data.groups ||= [];
   data.notes ||= [];
   data.model ||= {};
   return data;
 }
 
-function render({ model, el }) {
+async function render({ model, el }) {
   const t0 = performance.now();
   const uid = `${Date.now().toString(36)}${viewCounter++}`;
-  const data = readData(model.get("data"));
-  const byId = new Map(data.nodes.map((n) => [n.id, n]));
+  const slices = slicer(); // big graphs: the page gets a turn every few ms
+  const data = await readData(model.get("data"), slices);
+  const byId = new Map();
   const outs = new Map();
   const ins = new Map();
-  for (const e of data.edges) {
+  for (let i = 0; i < data.nodes.length; i++) {
+    if ((i & 255) === 255 && slices.due) await slices.pause();
+    byId.set(data.nodes[i].id, data.nodes[i]);
+  }
+  for (let i = 0; i < data.edges.length; i++) {
+    if ((i & 255) === 255 && slices.due) await slices.pause();
+    const e = data.edges[i];
     (outs.get(e.source) || outs.set(e.source, []).get(e.source)).push(e.target);
     (ins.get(e.target) || ins.set(e.target, []).get(e.target)).push(e.source);
   }
@@ -232,7 +239,8 @@ function render({ model, el }) {
     dirTB.classList.toggle("kw-active", direction === "TB");
     dirLR.classList.toggle("kw-active", direction === "LR");
     shapes.checked = showShapes;
-    const vis = data.nodes.length > 10000 ? await visibleGraphSliced(data, expanded, byId, tick) : visibleGraph(data, expanded, byId);
+    const slices = slicer();
+    const vis = data.nodes.length > DAGRE_MAX ? await visibleGraphSliced(data, expanded, byId, slices) : visibleGraph(data, expanded, byId);
     if (token !== layoutToken) return;
     let next;
     if (vis.nodes.length <= DAGRE_MAX) next = sceneFromDagre(computeLayout(data, expanded, { direction, showShapes }, vis));
@@ -242,7 +250,7 @@ function render({ model, el }) {
       await tick();
       if (token !== layoutToken) return;
       phase("visible");
-      const { scene: partial, input } = await workerInput(vis, showShapes, direction !== "LR", tick);
+      const { scene: partial, input } = await workerInput(vis, showShapes, direction !== "LR", slices);
       if (token !== layoutToken) return;
       phase("sized");
       const result = await layoutOffThread(input);
