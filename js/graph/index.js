@@ -436,8 +436,13 @@ async function render({ model, el }) {
     }
   }
 
-  function select(id) {
+  function select(id, fromModel = false) {
     selected = id;
+    if (!fromModel && (model.get("selected") || null) !== id) {
+      // Python (and a linked view: kw.diff's side by side) sees the selection.
+      model.set("selected", id || "");
+      model.save_changes();
+    }
     markSelected();
     if (id === null) { panel.hidden = true; return; }
     fillPanel(id);
@@ -490,7 +495,7 @@ async function render({ model, el }) {
     panel.replaceChildren(...parts.filter(Boolean));
   }
 
-  async function goTo(id) {
+  async function goTo(id, fromModel = false) {
     // Open the groups hiding `id`, then centre it and select it.
     let opened = false;
     for (let p = byId.get(id).parent; p; p = byId.get(p).parent) if (!expanded.has(p)) { expanded.add(p); opened = true; }
@@ -505,7 +510,15 @@ async function render({ model, el }) {
       view.y = H / 2 - scene.y[i] * view.k;
       applyView();
     }
-    select(id);
+    select(id, fromModel);
+  }
+
+  function onSelected() {
+    // Set from elsewhere (Python, a linked view): a node this graph lacks clears it here only.
+    const id = model.get("selected") || null;
+    if (id === selected) return;
+    if (id !== null && byId.has(id)) goTo(id, true);
+    else select(null, true);
   }
 
   // ---- search ---------------------------------------------------------------------------------
@@ -678,6 +691,7 @@ async function render({ model, el }) {
     "change:show_shapes": onExternal,
     "change:expanded": onExternal,
     "change:color": () => recolor(),
+    "change:selected": onSelected,
   });
 
   // Hidden at first (e.g. in a closed tab): fit again once the view gets a size.
@@ -694,7 +708,7 @@ async function render({ model, el }) {
   colorSelect.value = model.get("color") || "kind";
   fillLegend();
   if (data.nodes.length >= WORKER_MIN) startWorker(); // it boots while the page settles
-  requestAnimationFrame(() => relayout());
+  requestAnimationFrame(() => relayout().then(() => model.get("selected") && onSelected()));
 
   return () => {
     clearTimeout(sendTimer);

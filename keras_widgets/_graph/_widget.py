@@ -77,6 +77,9 @@ class GraphWidget(BaseWidget):
     # What colours the boxes: the layer kind, or a measure of each node's ``measures``.
     # (Unicode, not Enum: ``_valid_color`` words the error and checks "time" has data.)
     color = traitlets.Unicode("kind").tag(sync=True)
+    # The id of the node whose details are open ("" for none): the view sets it on a click,
+    # and selects (and centres) the node when it is set from elsewhere.
+    selected = traitlets.Unicode("").tag(sync=True)
 
     def __init__(
         self,
