@@ -247,7 +247,9 @@ async function render({ model, el }) {
     else {
       root.dataset.kwBusy = "layout";
       if (!scene) viewport.replaceChildren(h("div", { class: "kw-graph-wait", text: `Laying out ${vis.nodes.length.toLocaleString("en-US")} layers…` }));
-      await tick();
+      // A turn for the page only when this slice is used up (scheduler.yield resumes us
+      // before other waiting tasks, such as decoding the static picture below the view).
+      if (slices.due) await slices.pause();
       if (token !== layoutToken) return;
       phase("visible");
       const { scene: partial, input } = await workerInput(vis, showShapes, direction !== "LR", slices);
@@ -261,7 +263,7 @@ async function render({ model, el }) {
         delete root.dataset.kwBusy;
         return;
       }
-      await tick();
+      if (slices.due) await slices.pause();
       if (token !== layoutToken) return;
       next = finishScene(partial, result);
     }
