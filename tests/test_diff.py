@@ -525,6 +525,52 @@ def test_diff_graph_widget_shows_the_merged_data_and_answers_details(small_diff)
     assert bundle["text/plain"].startswith("Diff graph of v1 → v2")
 
 
+def test_side_by_side_marks_each_model_s_own_layers_and_links_the_selection(small_diff):
+    side = small_diff.graph(view="side", direction="LR")
+    a, b = side.before.data, side.after.data
+    assert [n["name"] for n in a["nodes"]] == [n["name"] for n in small_diff.before.graph["nodes"]]
+    assert [n["name"] for n in b["nodes"]] == [n["name"] for n in small_diff.after.graph["nodes"]]
+    status_a = {n["name"]: n["status"] for n in a["nodes"]}
+    status_b = {n["name"]: n["status"] for n in b["nodes"]}
+    assert status_a["drop"] == "removed"
+    assert status_b[EVIL] == "added"
+    assert "added" not in status_a.values()
+    assert "removed" not in status_b.values()
+    assert status_a["h2"] == status_b["h2"] == "changed"
+    # A layer of both models has one id on both sides: what the linked selection follows.
+    ids_a = {n["name"]: n["id"] for n in a["nodes"]}
+    ids_b = {n["name"]: n["id"] for n in b["nodes"]}
+    assert ids_a["h2"] == ids_b["h2"]
+    assert ids_a["x"] == ids_b["x"]
+    assert ids_a["drop"] not in ids_b.values()
+    edges_a = {(by_name(a, e["source"]), by_name(a, e["target"])): e["status"] for e in a["edges"]}
+    edges_b = {(by_name(b, e["source"]), by_name(b, e["target"])): e["status"] for e in b["edges"]}
+    assert edges_a[("h1", "drop")] == "removed"
+    assert edges_b[("h1", EVIL)] == "added"
+    assert edges_a[("x", "h1")] == edges_b[("x", "h1")] == "same"
+    link = side._link
+    assert (link.source, link.target) == ((side.before, "selected"), (side.after, "selected"))
+    assert side.before.direction == side.after.direction == "LR"
+    assert list(side.widget.children) == [side.before, side.after]
+    # Each side answers details with its own layer (A's h2 has 8 units, B's 16).
+    h2 = ids_a["h2"]
+    for widget, units in ((side.before, 8), (side.after, 16)):
+        sent = []
+        widget.send = sent.append
+        widget._on_msg(widget, {"type": "details", "id": h2}, None)
+        assert sent[-1]["details"]["config"]["units"] == units
+    from keras_widgets._display import svg_pictures
+
+    bundle = side._static_bundle()
+    before, after = svg_pictures(bundle["text/html"])
+    assert 'data-status="removed"' in before
+    assert 'data-status="added"' not in before
+    assert 'data-status="added"' in after
+    assert f'data-kw-static="{side.before._kw_static}"' in bundle["text/html"]
+    with pytest.raises(ValueError, match="view must be"):
+        small_diff.graph(view="stacked")
+
+
 def test_not_a_model_is_a_clear_error():
     with pytest.raises(TypeError, match=r"kw\.diff expects Keras models"):
         kw.diff("a", keras.Sequential())

@@ -100,9 +100,16 @@ def test_static_markers_are_escaped():
 
 # -- pictures that survive sanitizers and follow the theme ------------------------------------
 def test_svg_image_keeps_the_drawing_and_folds_tall_ones():
+    # 130 labelled boxes down a 13,000 px strip, one edge running its whole length.
+    boxes = "".join(
+        f'<g transform="translate(10,{100 * i})"><rect width="200" height="40"/>'
+        f'<text y="16">box {i}</text></g>'
+        for i in range(130)
+    )
     svg = (
         '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="13000" font-size="12">'
-        "<text>hi</text></svg>"
+        '<rect width="100%" height="100%" fill="#ffffff"/><g class="edges">'
+        '<path d="M110,40L110,12900"/></g>' + boxes + "</svg>"
     )
     img = _display.svg_image(svg, "a <tall> graph")
     assert '<img class="kw-pic" src="data:image/svg+xml;base64,' in img
@@ -111,7 +118,13 @@ def test_svg_image_keeps_the_drawing_and_folds_tall_ones():
     root = ET.fromstring(back)  # still well-formed XML after folding and the dark style
     columns = root.findall("{http://www.w3.org/2000/svg}svg")
     assert len(columns) == 5  # 5 x 300 px columns fit 960 px at half scale
-    assert back.count("<text>hi</text>") == 1  # one copy, shown through <use>
+    # Each column holds the boxes that reach into its window, not the whole drawing (a browser
+    # lays out every element of every column): every box is shown, a few twice (the overlap).
+    shown = [t for c in columns for t in c.itertext() if t.startswith("box ")]
+    assert set(shown) == {f"box {i}" for i in range(130)}
+    assert len(shown) <= 130 + 2 * len(columns)
+    assert back.count("M110,40L110,12900") == 5  # the long edge crosses every column
+    assert back.count('fill="#ffffff"') == 5  # so does the background
     assert 'font-size="12"' in back  # the root's own attributes are kept
     assert "prefers-color-scheme:dark" in back  # dark pages get a dark picture
     width, height = (int(v) for v in re.search(r'width="(\d+)" height="(\d+)"', img).groups())
@@ -119,7 +132,17 @@ def test_svg_image_keeps_the_drawing_and_folds_tall_ones():
     assert height < 13000 / 4  # not a 13,000 px strip
     small = _display.svg_image(svg.replace("13000", "200"), "small")
     assert 'width="300" height="200"' in small
-    assert "<use" not in _display.svg_pictures(small)[0]
+    assert "<svg x=" not in _display.svg_pictures(small)[0]
+
+
+def test_a_tall_svg_that_is_not_readable_xml_still_folds_through_one_copy():
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="13000">'
+        "<text>hi &nbsp; there</text></svg>"  # an HTML entity: not XML
+    )
+    back = _display.fold_columns(svg)
+    assert back.count("<use") == 5
+    assert back.count("hi &nbsp; there") == 1
 
 
 def test_pictures_take_jupyterlab_s_theme_as_their_color_scheme():

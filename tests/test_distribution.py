@@ -98,7 +98,8 @@ for m, _ in c.custom():
             shown[op["id"]] = shown.get(op["id"], 0) + op["n"]
 # (the state-carrying open: ipykernel < 6.18's Comm sends an extra, empty one)
 opened = [d for t, d, _ in g_comm.messages if t == "comm_open" and "state" in d][0]["state"]["data"]
-opened = json.loads(opened) if isinstance(opened, str) else opened  # kw.graph sends JSON text
+from keras_widgets._graph._columns import decode
+opened = decode(opened)  # kw.graph sends its data as one JSON text of columns
 result = {
     "replicas": replicas,
     "placement": placement,

@@ -13,6 +13,7 @@ import traitlets
 
 import keras_widgets as kw
 from keras_widgets._graph import GraphWidget
+from keras_widgets._graph._columns import FORMAT, decode
 from keras_widgets._graph._static import MAX_STATIC_NODES, fallback_svg, safe_svg
 from keras_widgets._graph._widget import MAX_MESSAGE, bounded
 from tests._graph_synthetic import residual_graph_data
@@ -223,14 +224,16 @@ def test_minimal_hand_made_data_draws_everywhere():
     assert "2 layers" in g.static_bundle()["text/plain"]
 
 
-def test_data_is_sent_as_one_json_text():
+def test_data_is_sent_as_one_json_text_of_columns():
     # ipywidgets walks nested state object by object (seconds at 50,000 nodes); a text it does not.
     data = residual_graph_data(9, measures=True)
     data["nodes"][1]["measures"]["time"] = float("nan")  # JSON has no NaN: sent as null
     g = GraphWidget.from_data(data)
     sent = g.trait_metadata("data", "to_json")(g.data, g)
     assert isinstance(sent, str)
-    back = json.loads(sent)
+    assert json.loads(sent)["format"] == FORMAT
+    back = decode(sent)
     assert back["nodes"][1]["measures"]["time"] is None
     assert back["nodes"][2] == data["nodes"][2]
+    assert back["edges"] == data["edges"]
     assert g.get_state("data")["data"] == sent

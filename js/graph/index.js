@@ -3,12 +3,14 @@
 // Bigger ones: our layered layout in a Web Worker (big.js), SVG up to SVG_MAX nodes, then a
 // canvas with level of detail (canvas.js). A minimap shows where the view is on big drawings.
 import { h, fmtInt, fmtShape, listen } from "../shared/dom.js";
+import { slicer } from "../shared/slices.js";
 import { computeLayout, visibleGraph, visibleGraphSliced, visibleOf } from "./layout.js";
 import { drawGraph, standaloneSvg, tooltip } from "./draw.js";
 import { COLORS, STATUS, colouring, fmtMeasure, hasStatus, measuresIn } from "./colors.js";
 import { bigLayout, layoutWorker } from "./big.js";
 import { CanvasView, Minimap } from "./canvas.js";
 import { finishScene, sceneFromDagre, svgLayout, workerInput } from "./scene.js";
+import { decodeGraph } from "./columns.js";
 import "./style.css";
 
 const DAGRE_MAX = 300;
@@ -28,25 +30,30 @@ function download(name, blob) {
   setTimeout(() => URL.revokeObjectURL(url), 5000);
 }
 
-function readData(value) {
-  // Python sends the graph as one JSON text (cheap for ipywidgets at 50,000 nodes).
-  const data = typeof value === "string" ? JSON.parse(value) : value || {};
-  data.nodes ||= [];
-  data.edges ||= [];
+async function readData(value, slices) {
+  // Python sends the graph as one JSON text of columns (js/graph/columns.js).
+  const data = await decodeGraph(value, slices);
   data.groups ||= [];
   data.notes ||= [];
   data.model ||= {};
   return data;
 }
 
-function render({ model, el }) {
+async function render({ model, el }) {
   const t0 = performance.now();
   const uid = `${Date.now().toString(36)}${viewCounter++}`;
-  const data = readData(model.get("data"));
-  const byId = new Map(data.nodes.map((n) => [n.id, n]));
+  const slices = slicer(); // big graphs: the page gets a turn every few ms
+  const data = await readData(model.get("data"), slices);
+  const byId = new Map();
   const outs = new Map();
   const ins = new Map();
-  for (const e of data.edges) {
+  for (let i = 0; i < data.nodes.length; i++) {
+    if ((i & 255) === 255 && slices.due) await slices.pause();
+    byId.set(data.nodes[i].id, data.nodes[i]);
+  }
+  for (let i = 0; i < data.edges.length; i++) {
+    if ((i & 255) === 255 && slices.due) await slices.pause();
+    const e = data.edges[i];
     (outs.get(e.source) || outs.set(e.source, []).get(e.source)).push(e.target);
     (ins.get(e.target) || ins.set(e.target, []).get(e.target)).push(e.source);
   }
@@ -232,17 +239,20 @@ function render({ model, el }) {
     dirTB.classList.toggle("kw-active", direction === "TB");
     dirLR.classList.toggle("kw-active", direction === "LR");
     shapes.checked = showShapes;
-    const vis = data.nodes.length > 10000 ? await visibleGraphSliced(data, expanded, byId, tick) : visibleGraph(data, expanded, byId);
+    const slices = slicer();
+    const vis = data.nodes.length > DAGRE_MAX ? await visibleGraphSliced(data, expanded, byId, slices) : visibleGraph(data, expanded, byId);
     if (token !== layoutToken) return;
     let next;
     if (vis.nodes.length <= DAGRE_MAX) next = sceneFromDagre(computeLayout(data, expanded, { direction, showShapes }, vis));
     else {
       root.dataset.kwBusy = "layout";
       if (!scene) viewport.replaceChildren(h("div", { class: "kw-graph-wait", text: `Laying out ${vis.nodes.length.toLocaleString("en-US")} layers…` }));
-      await tick();
+      // A turn for the page only when this slice is used up (scheduler.yield resumes us
+      // before other waiting tasks, such as decoding the static picture below the view).
+      if (slices.due) await slices.pause();
       if (token !== layoutToken) return;
       phase("visible");
-      const { scene: partial, input } = await workerInput(vis, showShapes, direction !== "LR", tick);
+      const { scene: partial, input } = await workerInput(vis, showShapes, direction !== "LR", slices);
       if (token !== layoutToken) return;
       phase("sized");
       const result = await layoutOffThread(input);
@@ -253,7 +263,7 @@ function render({ model, el }) {
         delete root.dataset.kwBusy;
         return;
       }
-      await tick();
+      if (slices.due) await slices.pause();
       if (token !== layoutToken) return;
       next = finishScene(partial, result);
     }
@@ -428,8 +438,13 @@ function render({ model, el }) {
     }
   }
 
-  function select(id) {
+  function select(id, fromModel = false) {
     selected = id;
+    if (!fromModel && (model.get("selected") || null) !== id) {
+      // Python (and a linked view: kw.diff's side by side) sees the selection.
+      model.set("selected", id || "");
+      model.save_changes();
+    }
     markSelected();
     if (id === null) { panel.hidden = true; return; }
     fillPanel(id);
@@ -482,7 +497,7 @@ function render({ model, el }) {
     panel.replaceChildren(...parts.filter(Boolean));
   }
 
-  async function goTo(id) {
+  async function goTo(id, fromModel = false) {
     // Open the groups hiding `id`, then centre it and select it.
     let opened = false;
     for (let p = byId.get(id).parent; p; p = byId.get(p).parent) if (!expanded.has(p)) { expanded.add(p); opened = true; }
@@ -497,7 +512,15 @@ function render({ model, el }) {
       view.y = H / 2 - scene.y[i] * view.k;
       applyView();
     }
-    select(id);
+    select(id, fromModel);
+  }
+
+  function onSelected() {
+    // Set from elsewhere (Python, a linked view): a node this graph lacks clears it here only.
+    const id = model.get("selected") || null;
+    if (id === selected) return;
+    if (id !== null && byId.has(id)) goTo(id, true);
+    else select(null, true);
   }
 
   // ---- search ---------------------------------------------------------------------------------
@@ -670,6 +693,7 @@ function render({ model, el }) {
     "change:show_shapes": onExternal,
     "change:expanded": onExternal,
     "change:color": () => recolor(),
+    "change:selected": onSelected,
   });
 
   // Hidden at first (e.g. in a closed tab): fit again once the view gets a size.
@@ -686,7 +710,7 @@ function render({ model, el }) {
   colorSelect.value = model.get("color") || "kind";
   fillLegend();
   if (data.nodes.length >= WORKER_MIN) startWorker(); // it boots while the page settles
-  requestAnimationFrame(() => relayout());
+  requestAnimationFrame(() => relayout().then(() => model.get("selected") && onSelected()));
 
   return () => {
     clearTimeout(sendTimer);

@@ -50,35 +50,45 @@ export function visibleGraph(data, expanded, byId = new Map(data.nodes.map((n) =
   return r.value;
 }
 
-/** visibleGraph() in slices: the page gets a turn (`pause`) every 5,000 nodes or edges. */
-export async function visibleGraphSliced(data, expanded, byId, pause) {
+/** visibleGraph() in slices (js/shared/slices.js): the page gets a turn when one is due. */
+export async function visibleGraphSliced(data, expanded, byId, slices) {
   const steps = visibleSteps(data, expanded, byId);
   let r = steps.next();
   while (!r.done) {
-    await pause();
+    if (slices.due) await slices.pause();
     r = steps.next();
   }
   return r.value;
 }
 
 function* visibleSteps(data, expanded, byId) {
+  // Yields every 256 nodes or edges: a place where the caller may pause.
   const nodes = [];
   const clusters = [];
   const flat = !data.groups || data.groups.length === 0;
   let count = 0;
   for (const n of data.nodes) {
-    if (++count % 5000 === 0) yield;
+    if ((++count & 255) === 0) yield;
     if (!flat && visibleOf(n.id, byId, expanded) !== n.id) continue;
     if (n.group && expanded.has(n.id)) clusters.push(n);
     else nodes.push(n);
   }
   // Deduplicate per source over its few targets: Map keys (strings or big numbers) cost
   // ~100 ms on 60,000 edges.
-  const index = flat ? positions(data) : new Map(nodes.map((n, i) => [n.id, i]));
+  let index = flat ? positionCache.get(data) : null;
+  if (!index) {
+    index = new Map();
+    const list = flat ? data.nodes : nodes;
+    for (let i = 0; i < list.length; i++) {
+      if ((++count & 255) === 0) yield;
+      index.set(list[i].id, i);
+    }
+    if (flat) positionCache.set(data, index); // id -> index in data.nodes, made once per graph
+  }
   const seen = new Array(nodes.length);
   const edges = [];
   for (const e of data.edges) {
-    if (++count % 5000 === 0) yield;
+    if ((++count & 255) === 0) yield;
     const source = flat ? e.source : visibleOf(e.source, byId, expanded);
     const target = flat ? e.target : visibleOf(e.target, byId, expanded);
     if (source === target) continue;
@@ -98,12 +108,6 @@ function* visibleSteps(data, expanded, byId) {
 }
 
 const positionCache = new WeakMap();
-function positions(data) {
-  // id -> index in data.nodes, made once per graph (a Map of 50,000 strings costs ~50 ms).
-  let m = positionCache.get(data);
-  if (!m) positionCache.set(data, (m = new Map(data.nodes.map((n, i) => [n.id, i]))));
-  return m;
-}
 
 /** Size of a node box from its texts. */
 export function nodeSize(n, showShapes) {

@@ -47,14 +47,14 @@ function base(vis, n) {
 }
 
 /** What the worker needs: sizes, parents and edges as typed arrays (transferable). */
-export async function workerInput(vis, showShapes, tb, pause) {
+export async function workerInput(vis, showShapes, tb, slices) {
   const n = vis.nodes.length;
   const scene = base(vis, n);
   const parent = new Int32Array(n).fill(-1);
   const groupIndex = new Map();
   for (let i = 0; i < n; i++) {
     // Sizing measures three texts a box: in slices, so the page never blocks for long.
-    if (i % 2000 === 1999) await pause();
+    if ((i & 255) === 255 && slices.due) await slices.pause();
     const node = vis.nodes[i];
     const s = nodeSize(node, showShapes);
     scene.w[i] = s.width;

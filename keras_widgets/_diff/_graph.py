@@ -106,6 +106,66 @@ def merged_data(
     return data, objects
 
 
+def side_data(
+    rows: list[LayerChange], a: ModelSnapshot, b: ModelSnapshot
+) -> tuple[tuple[dict, dict[str, Any]], tuple[dict, dict[str, Any]]]:
+    """Graph data of A and of B, each of its own layers, marked as in the merged graph (A's:
+    removed / changed / same; B's: added / changed / same), with the layer objects behind
+    them. A layer of both models has the same node id on both sides (the merged graph's), so
+    a view can select it in both."""
+    ids_a: dict[str, str] = {}
+    ids_b: dict[str, str] = {}
+    for i, row in enumerate(rows):
+        if row.id_before is not None:
+            ids_a[row.id_before] = f"d{i}"
+        if row.id_after is not None:
+            ids_b[row.id_after] = f"d{i}"
+    by_id = {f"d{i}": row for i, row in enumerate(rows)}
+
+    def edges_of(snap: ModelSnapshot, ids: dict[str, str]) -> set[tuple[str, str]]:
+        return {(ids[e["source"]], ids[e["target"]]) for e in snap.graph["edges"]}
+
+    def side(snap: ModelSnapshot, ids: dict[str, str], other: set, only: str) -> tuple:
+        nodes, objects = [], {}
+        for n in snap.graph["nodes"]:
+            row = by_id[ids[n["id"]]]
+            node = dict(n)
+            node["id"] = ids[n["id"]]
+            node["parent"] = None if n["parent"] is None else ids[n["parent"]]
+            node["status"] = row.change
+            node["changes"] = row.describe()
+            nodes.append(node)
+            objects[node["id"]] = snap.objects[n["id"]]
+        edges = [
+            {
+                "source": ids[e["source"]],
+                "target": ids[e["target"]],
+                "shape": e["shape"],
+                "status": "same" if (ids[e["source"]], ids[e["target"]]) in other else only,
+            }
+            for e in snap.graph["edges"]
+        ]
+        opened = _changed_inside({"nodes": nodes})
+        groups = [
+            {**g, "id": ids[g["id"]], "parent": None if g["parent"] is None else ids[g["parent"]],
+             "children": [ids[c] for c in g["children"]], "expanded": ids[g["id"]] in opened}
+            for g in snap.graph["groups"]
+        ]  # fmt: skip
+        data = {
+            "model": dict(snap.graph["model"]),
+            "nodes": nodes,
+            "edges": edges,
+            "groups": groups,
+            "notes": list(snap.graph["notes"]),
+        }
+        return data, objects
+
+    return (
+        side(a, ids_a, edges_of(b, ids_b), "removed"),
+        side(b, ids_b, edges_of(a, ids_a), "added"),
+    )
+
+
 def _title(a: Any, b: Any) -> str:
     return f"{a} (diff)" if a == b else f"{a} → {b}"
 

@@ -133,13 +133,22 @@ class ModelDiff:
 
         return merged_data(list(self.rows), self.before, self.after, self.summary_lines())[0]
 
-    def graph(self, direction: str = "TB", show_shapes: bool = True) -> Any:
-        """The merged graph in ``kw.graph``'s interactive view (plus a marked static picture)."""
-        from keras_widgets._diff._graph import merged_data
-        from keras_widgets._diff._widget import DiffGraphWidget
+    def graph(self, direction: str = "TB", show_shapes: bool = True, view: str = "merged") -> Any:
+        """The graph in ``kw.graph``'s interactive view (plus a marked static picture).
 
+        ``view="merged"``: one graph, B's layers plus A's removed ones. ``view="side"``: A and
+        B side by side with the same marks; selecting a layer in one selects it in the other
+        (``.before`` and ``.after`` are the two graph widgets)."""
+        from keras_widgets._diff._graph import merged_data, side_data
+        from keras_widgets._diff._widget import DiffGraphWidget, DiffSideBySide
+
+        if view not in ("merged", "side"):
+            raise ValueError(f"view must be 'merged' or 'side', got {view!r}")
+        options = {"direction": direction, "show_shapes": show_shapes}
+        if view == "side":
+            return DiffSideBySide(*side_data(list(self.rows), self.before, self.after), **options)
         data, objects = merged_data(list(self.rows), self.before, self.after, self.summary_lines())
-        return DiffGraphWidget(data, objects, direction=direction, show_shapes=show_shapes)
+        return DiffGraphWidget(data, objects, **options)
 
     def static_svg(self) -> str:
         """The merged graph as a standalone SVG with added/removed/changed marks."""

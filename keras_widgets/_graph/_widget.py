@@ -19,25 +19,12 @@ MAX_MESSAGE = 200_000  # characters of the whole message (JSON); past it the cap
 
 
 def _data_to_json(value: dict, _widget: Any) -> str:
-    """The graph data as one JSON text: ipywidgets walks a nested state object by object
-    looking for binary buffers (~3 s for 50,000 nodes); a string it passes as it is."""
-    import json
-    import math
+    """The graph data as one JSON text of columns (keras_widgets._graph._columns): ipywidgets
+    walks a nested state object by object looking for binary buffers (~3 s for 50,000 nodes),
+    a string it passes as it is; and columns make the browser's work a fraction of rows'."""
+    from keras_widgets._graph._columns import encode
 
-    try:
-        return json.dumps(value, separators=(",", ":"), allow_nan=False)
-    except ValueError:  # NaN or infinity somewhere (a measure): null, as JSON has no NaN
-
-        def finite(v: Any) -> Any:
-            if isinstance(v, float) and not math.isfinite(v):
-                return None
-            if isinstance(v, dict):
-                return {k: finite(x) for k, x in v.items()}
-            if isinstance(v, (list, tuple)):
-                return [finite(x) for x in v]
-            return v
-
-        return json.dumps(finite(value), separators=(",", ":"))
+    return encode(value)
 
 
 def bounded(value: Any, text: int = MAX_TEXT, items: int = MAX_ITEMS, depth: int = 0) -> Any:
@@ -90,6 +77,9 @@ class GraphWidget(BaseWidget):
     # What colours the boxes: the layer kind, or a measure of each node's ``measures``.
     # (Unicode, not Enum: ``_valid_color`` words the error and checks "time" has data.)
     color = traitlets.Unicode("kind").tag(sync=True)
+    # The id of the node whose details are open ("" for none): the view sets it on a click,
+    # and selects (and centres) the node when it is set from elsewhere.
+    selected = traitlets.Unicode("").tag(sync=True)
 
     def __init__(
         self,

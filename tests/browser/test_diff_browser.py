@@ -118,3 +118,63 @@ def test_diff_table_and_merged_graph(notebook, browser):
     assert page.evaluate("window.__xss") is None
     page.screenshot(path=str(SCREENS / "diff_github_view.png"), full_page=True)
     page.close()
+
+
+def test_diff_side_by_side_marks_both_graphs_and_links_the_selection(notebook):
+    side = "s = d.graph(view='side')\ns"
+    nb = notebook([SETUP, MODELS.replace("\nd\n", "\n"), side], name="diff_side")
+    nb.run_all(timeout=180)
+    _dismiss_news(nb.page)
+    nb.page.wait_for_function(
+        "document.querySelectorAll('.kw-graph[data-kw-layout-ms]').length === 2", timeout=90_000
+    )
+    before, after = nb.page.locator(".kw-graph").nth(0), nb.page.locator(".kw-graph").nth(1)
+    # Side by side, each half of the output's width.
+    box_a, box_b = before.bounding_box(), after.bounding_box()
+    assert box_b["x"] >= box_a["x"] + box_a["width"] - 2
+    assert abs(box_a["width"] - box_b["width"]) < 4
+    assert "v1" in before.locator(".kw-graph-title").text_content()
+    assert "v2" in after.locator(".kw-graph-title").text_content()
+    # A shows its removed layer, B its added one; both mark the changed ones.
+    assert before.locator('.kw-graph-node[data-status="removed"]', has_text="drop").count() == 1
+    assert before.locator('.kw-graph-node[data-status="added"]').count() == 0
+    assert after.locator('.kw-graph-node[data-status="added"]').count() == 1
+    assert after.locator('.kw-graph-node[data-status="removed"]').count() == 0
+    changed = before.locator('.kw-graph-node[data-status="changed"]', has_text="hidden")
+    assert after.locator('.kw-graph-node[data-status="changed"]', has_text="hidden").count() == 1
+
+    # Selecting a layer in A selects the same layer in B (in the page, no kernel round trip).
+    changed.click()
+    b_selected = after.locator(".kw-graph-node.kw-selected")
+    b_selected.wait_for(timeout=10_000)
+    assert "hidden" in b_selected.text_content()
+    assert after.locator(".kw-graph-panel-name").text_content() == "hidden"
+    assert before.locator(".kw-graph-panel-name").text_content() == "hidden"
+    # Each side's details are its own layer's: 16 units before, 32 after.
+    after.locator(".kw-graph-config", has_text="units").wait_for(timeout=30_000)
+    before.locator(".kw-graph-config", has_text="units").wait_for(timeout=30_000)
+    units = [
+        g.locator(".kw-graph-config tr", has_text="units").locator("td").text_content()
+        for g in (before, after)
+    ]
+    assert units == ["16", "32"]
+    selected = json.loads(
+        nb.kernel("import json; print(json.dumps([s.before.selected, s.after.selected]))")
+    )
+    assert selected[0] == selected[1] != ""
+    nb.page.mouse.move(5, 5)
+    nb.screenshot("diff_side_by_side", nb.page.locator(".widget-hbox", has=before).last)
+
+    # Closing the details in one closes them in both.
+    before.locator(".kw-graph-close").click()
+    after.locator(".kw-graph-panel").wait_for(state="hidden", timeout=10_000)
+    assert after.locator(".kw-graph-node.kw-selected").count() == 0
+    # A layer only A has: B clears its selection; back in B, a click selects in A again.
+    before.locator('.kw-graph-node[data-status="removed"]', has_text="drop").click()
+    before.locator(".kw-graph-panel-name", has_text="drop").wait_for(timeout=10_000)
+    after.locator(".kw-graph-panel").wait_for(state="hidden", timeout=10_000)
+    assert after.locator(".kw-graph-node.kw-selected").count() == 0
+    after.locator(".kw-graph-node", has_text="head").click()
+    before.locator(".kw-graph-panel-name", has_text="head").wait_for(timeout=10_000)
+    assert "head" in before.locator(".kw-graph-node.kw-selected").text_content()
+    assert not nb.errors

@@ -54,6 +54,16 @@ def test_resnet50_one_node_per_layer_and_details_panel(notebook):
     assert "(7, 7, 3, 64)" in panel.locator(".kw-graph-weights").text_content()
     assert "9,408" in panel.text_content()
     assert "strides" in panel.locator(".kw-graph-config").text_content()
+    # Python sees the selection, and a selection set in Python opens that layer's details.
+    selected = nb.kernel(
+        "print(g.data['nodes'][[n['id'] for n in g.data['nodes']].index(g.selected)]['name'])"
+    )
+    assert selected.strip() == "conv1_conv"
+    nb.kernel(
+        "g.selected = next(n['id'] for n in g.data['nodes'] if n['name'] == 'conv5_block3_out')"
+    )
+    panel.locator(".kw-graph-panel-name", has_text="conv5_block3_out").wait_for(timeout=20_000)
+    assert "conv5_block3_out" in graph.locator(".kw-graph-node.kw-selected").text_content()
     nb.page.mouse.move(5, 5)  # end the hover highlight before the picture
     nb.screenshot("graph_resnet50")
     assert not nb.errors
