@@ -7,7 +7,9 @@ import hashlib
 import json
 import pathlib
 import re
+import threading
 import uuid
+import weakref
 from typing import Any
 
 import anywidget
@@ -26,17 +28,37 @@ def bundle(name: str) -> pathlib.Path:
     return STATIC / f"{name}.js"
 
 
-# Data libraries: large constant trait values (the builder's catalog) sent like a library.
+# Data libraries: large constant trait values (the builder's catalog, a graph's layers) sent
+# like a library, so they are not in saved widget state. Each name counts the widgets using
+# it (BaseWidget._send_as_data); the text is dropped when the last of them is closed or
+# garbage-collected, so a long session does not keep every graph it ever drew.
 _DATA: dict[str, str] = {}
+_DATA_USERS: dict[str, int] = {}
+_DATA_LOCK = threading.Lock()  # closes may come from a finalizer or a subshell thread
 
 
 def data_library(prefix: str, value: Any) -> str:
-    """Register ``value`` as a data library; returns its name (``prefix``-content hash, so a
-    page never mixes two versions). The view reads it as the trait value (js/shared/host.js)."""
+    """Register ``value`` as a data library for one more user; returns its name (``prefix``-
+    content hash, so a page never mixes two versions). The view reads it as the trait value
+    (js/shared/host.js). Pair every call with :func:`release_data`."""
     text = json.dumps(value, separators=(",", ":"), allow_nan=False)
     name = f"{prefix}-{hashlib.sha1(text.encode()).hexdigest()[:12]}"
-    _DATA.setdefault(name, f"export default {text};")
+    with _DATA_LOCK:
+        _DATA.setdefault(name, f"export default {text};")
+        _DATA_USERS[name] = _DATA_USERS.get(name, 0) + 1
     return name
+
+
+def release_data(names: Any) -> None:
+    """One user fewer for each data library in ``names``; drops those nobody uses."""
+    with _DATA_LOCK:
+        for name in names:
+            left = _DATA_USERS.get(name, 0) - 1
+            if left > 0:
+                _DATA_USERS[name] = left
+            else:
+                _DATA_USERS.pop(name, None)
+                _DATA.pop(name, None)
 
 
 @functools.cache
@@ -69,6 +91,16 @@ class BaseWidget(anywidget.AnyWidget):
     # trait name -> data library holding its value (see data_library); not in saved state.
     _kw_data = traitlets.Dict().tag(sync=True)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Our front-end files as text, not anywidget's FileContents: every widget of a class
+        # with a FileContents subscribes to its "changed" signal through a closure over the
+        # widget, which keeps each widget (and its data) alive for the whole session.
+        for key in ("_esm", "_css"):
+            value = cls.__dict__.get(key)
+            if isinstance(value, pathlib.Path):
+                setattr(cls, key, value.read_text(encoding="utf-8"))
+        super().__init_subclass__(**kwargs)
+
     def __init__(self, **kwargs: Any) -> None:
         allowed = set(self.trait_names()) - {"_kw_static", "_kw_data"} | {"layout"}
         unknown = sorted(k for k in kwargs if k not in allowed)
@@ -76,8 +108,27 @@ class BaseWidget(anywidget.AnyWidget):
             raise TypeError(
                 f"{type(self).__name__}() got unexpected keyword argument(s): {', '.join(unknown)}"
             )
+        # Data libraries this widget uses; released once, on close() or garbage collection
+        # (a finalizer holds the list, never the widget).
+        self._kw_data_names: list[str] = []
+        self._kw_release = weakref.finalize(self, release_data, self._kw_data_names)
         super().__init__(_kw_static=uuid.uuid4().hex, **kwargs)
         self.on_msg(self._serve_library)
+
+    def _send_as_data(self, trait: str, prefix: str, value: Any) -> None:
+        """Send ``trait``'s value to the view as a data library (not in saved state)."""
+        name = data_library(prefix, value)
+        old = self._kw_data.get(trait)
+        self._kw_data_names.append(name)
+        self._kw_data = {**self._kw_data, trait: name}
+        if old is not None:
+            self._kw_data_names.remove(old)
+            release_data([old])
+
+    def close(self) -> None:
+        super().close()
+        if getattr(self, "_kw_release", None) is not None:
+            self._kw_release()  # runs once; later calls and the finalizer do nothing
 
     def _serve_library(self, _widget: Any, content: Any, _buffers: Any = None) -> None:
         # May run in a kernel subshell thread while a cell is busy (see _busy_comm).

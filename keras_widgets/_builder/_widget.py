@@ -17,7 +17,7 @@ import traitlets
 from keras_widgets._builder import _catalog as _catalog_mod
 from keras_widgets._builder import _core, _static
 from keras_widgets._display import Shown
-from keras_widgets._widget import STATIC, BaseWidget, bundle, data_library
+from keras_widgets._widget import STATIC, BaseWidget, bundle
 
 
 def _catalog() -> dict:
@@ -48,7 +48,7 @@ class BuilderView(BaseWidget):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._kw_data = {"catalog": data_library("builder-catalog", self.catalog)}
+        self._send_as_data("catalog", "builder-catalog", self.catalog)
 
     @property
     def state(self) -> dict:
