@@ -387,6 +387,30 @@ def test_saved_widget_state_is_small(executed):
             assert size < 50_000, (mid, size)
 
 
+# -- data libraries after a page reload ---------------------------------------------------------
+def test_views_render_again_after_a_page_reload_while_the_kernel_runs(notebook):
+    # The graph's layers and the builder's catalog are data libraries, not saved widget state:
+    # a reloaded page must fetch them from the running kernel again.
+    nb = notebook([SETUP, "kw.graph(model)", "b = kw.SequentialBuilder((64,))\nb"])
+    nb.run_all(timeout=120)
+    page = nb.page
+    page.wait_for_selector(".kw-graph .kw-graph-node", timeout=60_000)
+    page.wait_for_selector(".kw-builder .kw-pal-item", timeout=60_000)
+    before = page.locator(".kw-graph .kw-graph-node").count()
+    assert before == 4  # pixels, hidden, skip, digit
+    # Saved first: the reloaded page shows the outputs of the file (widget views by model id).
+    page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_timeout(1000)
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_selector(".kw-graph .kw-graph-node", timeout=60_000)
+    page.wait_for_selector(".kw-builder .kw-pal-item", timeout=60_000)
+    assert page.locator(".kw-graph .kw-graph-node").count() == before
+    assert page.locator(".kw-builder .kw-pal-item").count() > 20
+    assert page.locator(".kw-load-error").count() == 0
+    assert page.locator(".kw-static:visible").count() == 0  # the live views hid their copies
+    assert not nb.errors, nb.errors
+
+
 # -- large libraries once per page ---------------------------------------------------------------
 def test_libraries_are_sent_once_per_page_for_many_liveplots(notebook):
     count = (
