@@ -531,10 +531,14 @@ function render({ model, el }) {
   comp.tuneLr = tuneControl("float", 0.001, (v) => setCompile("learning_rate", v), comp.learning_rate);
   const optRow = compileRow("optimizer", comp.optimizer);
   const lrRow = compileRow("learning rate", comp.learning_rate, "", "learning_rate");
-  optRow.insertBefore(comp.tuneOpt.box, optRow.lastChild);
-  optRow.insertBefore(comp.tuneOpt.toggle, optRow.lastChild);
-  lrRow.insertBefore(comp.tuneLr.box, lrRow.lastChild);
-  lrRow.insertBefore(comp.tuneLr.toggle, lrRow.lastChild);
+  // As in a layer card: the toggle beside the label, the space editor under it.
+  for (const [row, tune] of [[optRow, comp.tuneOpt], [lrRow, comp.tuneLr]]) {
+    const label = row.querySelector(".kw-f-label");
+    const head = h("div", { class: "kw-f-head" });
+    label.replaceWith(head);
+    head.append(label, tune.toggle);
+    row.insertBefore(tune.box, row.lastChild);
+  }
   compilePanel.append(
     optRow,
     lrRow,
