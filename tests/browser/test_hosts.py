@@ -270,6 +270,8 @@ def test_marimo_shows_every_public_object(marimo_app, screenshots):
     assert page.locator(".kw-builder .kw-card, .kw-builder [data-type='Dense']").count() >= 1
     assert page.locator(".kw-load-error").count() == 0
     page.screenshot(path=str(screenshots / "hosts_marimo.png"))
+    # marimo scrolls inside a page-high box: a view taller than the window would be cut.
+    page.set_viewport_size({"width": 1200, "height": 1500})
     for name in ("builder", "liveplot"):
         view = page.locator(f".kw-{name}").nth(1)
         view.scroll_into_view_if_needed()
