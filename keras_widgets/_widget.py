@@ -90,6 +90,9 @@ class BaseWidget(anywidget.AnyWidget):
     _kw_static = traitlets.Unicode().tag(sync=True)
     # trait name -> data library holding its value (see data_library); not in saved state.
     _kw_data = traitlets.Dict().tag(sync=True)
+    # Traits sent as data libraries (trait -> library prefix): not synced themselves, named
+    # in _kw_data from the widget's first state on, and sent again when they change.
+    _kw_data_traits: dict[str, str] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Our front-end files as text, not anywidget's FileContents: every widget of a class
@@ -112,15 +115,28 @@ class BaseWidget(anywidget.AnyWidget):
         # (a finalizer holds the list, never the widget).
         self._kw_data_names: list[str] = []
         self._kw_release = weakref.finalize(self, release_data, self._kw_data_names)
-        super().__init__(_kw_static=uuid.uuid4().hex, **kwargs)
+        data = {
+            trait: self._use_data(trait, kwargs.get(trait, self.trait_defaults(trait)))
+            for trait in self._kw_data_traits
+        }
+        super().__init__(_kw_static=uuid.uuid4().hex, _kw_data=data, **kwargs)
+        if self._kw_data_traits:
+            self.observe(self._resend_data, names=list(self._kw_data_traits))
         self.on_msg(self._serve_library)
 
-    def _send_as_data(self, trait: str, prefix: str, value: Any) -> None:
-        """Send ``trait``'s value to the view as a data library (not in saved state)."""
-        name = data_library(prefix, value)
-        old = self._kw_data.get(trait)
+    def _data_text(self, trait: str, value: Any) -> Any:
+        """What the view gets for ``trait`` (a subclass may send JSON text, say)."""
+        return value
+
+    def _use_data(self, trait: str, value: Any) -> str:
+        name = data_library(self._kw_data_traits[trait], self._data_text(trait, value))
         self._kw_data_names.append(name)
-        self._kw_data = {**self._kw_data, trait: name}
+        return name
+
+    def _resend_data(self, change: Any) -> None:  # (a name like _data_changed is traitlets magic)
+        trait = change["name"]
+        old = self._kw_data.get(trait)
+        self._kw_data = {**self._kw_data, trait: self._use_data(trait, change["new"])}
         if old is not None:
             self._kw_data_names.remove(old)
             release_data([old])

@@ -87,6 +87,7 @@ class GraphWidget(BaseWidget):
     # graph. The view gets them as a data library (one JSON text, see _data_to_json), sent
     # over the comm while the kernel runs; a saved notebook shows the static picture instead.
     data = traitlets.Dict()
+    _kw_data_traits = {"data": "graph-data"}
     direction = traitlets.Enum(("TB", "LR"), default_value="TB").tag(sync=True)
     show_shapes = traitlets.Bool(True).tag(sync=True)
     expanded = traitlets.List(traitlets.Unicode()).tag(sync=True)
@@ -125,16 +126,14 @@ class GraphWidget(BaseWidget):
         data.setdefault("model", {})
         kwargs.setdefault("expanded", [g["id"] for g in data["groups"] if g.get("expanded")])
         super().__init__(data=data, **kwargs)
-        self._send_data()
-        self.observe(lambda _change: self._send_data(), "data")
         self._objects = objects
         self._svg: str | None = None  # the last drawing sent by a front-end
         self._handles: list[Any] = []  # displays of the static picture to keep up to date
         self.on_msg(self._on_msg)
 
-    def _send_data(self) -> None:
+    def _data_text(self, trait: str, value: Any) -> Any:
         # A JSON text in the library, parsed by each view (js/graph/index.js readData).
-        self._send_as_data("data", "graph-data", _data_to_json(self.data, self))
+        return _data_to_json(value, self)
 
     @traitlets.validate("color")
     def _valid_color(self, proposal: Any) -> str:
