@@ -256,6 +256,25 @@ def test_data_library_is_dropped_when_its_widget_is_garbage_collected():
         library_source(name)
 
 
+def test_pictures_leave_out_what_an_image_never_shows():
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="90" height="40"><title>Layer graph</title>'
+        '<g class="kw-graph-node" data-id="n1" data-status="added"><title>a\nDense</title>'
+        '<text x="1" y="12">a data-id="n2" &lt;b&gt;</text></g>'
+        '<path d="M0,0L5,5" data-source="n1" data-target="n2" marker-end="url(#kw-arrow-a)">'
+        "<title>a → b</title></path></svg>"
+    )
+    (kept,) = _display.svg_pictures(_display.svg_image(svg, "graph"))
+    root = ET.fromstring(kept)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert [t.text for t in root.iter(f"{ns}title")] == ["Layer graph"]  # the drawing's own
+    assert "data-id=" not in kept.replace('data-id="n2" &lt;', "")  # the name's text stays
+    assert 'a data-id="n2" &lt;b&gt;' in kept
+    assert "data-source" not in kept
+    assert 'data-status="added"' in kept  # a diff's mark
+    assert 'marker-end="url(#kw-arrow-a)"' in kept  # edges keep their arrowheads
+
+
 # -- marimo ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("make", ["builder", "liveplot"])
 def test_marimo_display_protocol_and_anywidget_wrapping(make):
