@@ -30,7 +30,7 @@ def bundle(name: str) -> pathlib.Path:
 
 # Data libraries: large constant trait values (the builder's catalog, a graph's layers) sent
 # like a library, so they are not in saved widget state. Each name counts the widgets using
-# it (BaseWidget._send_as_data); the text is dropped when the last of them is closed or
+# it (BaseWidget._kw_data_traits); the text is dropped when the last of them is closed or
 # garbage-collected, so a long session does not keep every graph it ever drew.
 _DATA: dict[str, str] = {}
 _DATA_USERS: dict[str, int] = {}
