@@ -39,9 +39,16 @@ def shown(obj):
     return cap.outputs
 
 
-def tiny():
+def tiny(name="tiny"):
     x = keras.Input((4,), name="x")
-    return keras.Model(x, keras.layers.Dense(2, name="out")(x), name="tiny")
+    return keras.Model(x, keras.layers.Dense(2, name="out")(x), name=name)
+
+
+def only_here():
+    """A model no other test draws (data libraries are shared by content, page-wide)."""
+    import uuid
+
+    return tiny(f"tiny_{uuid.uuid4().hex[:8]}")
 
 
 def saved_state_size(widget) -> int:
@@ -204,6 +211,91 @@ def test_builder_catalog_travels_as_a_data_library():
     source = library_source(name)
     assert source.startswith("export default {")
     assert json.loads(source[len("export default ") : -1]) == view.catalog
+
+
+def _library_json(name: str):
+    source = library_source(name)
+    assert source.startswith("export default ")
+    assert source.endswith(";")
+    return json.loads(source[len("export default ") : -1])
+
+
+def test_graph_layers_travel_as_a_data_library_not_in_saved_state():
+    g = kw.graph(keras.applications.MobileNetV2(weights=None, input_shape=(32, 32, 3)))
+    state = g.get_state()
+    assert "data" not in state
+    assert saved_state_size(g) < 10 * KB  # code and style; the layers were ~66 KB more
+    # One JSON text, parsed by each view (js/graph/index.js readData).
+    assert json.loads(_library_json(g._kw_data["data"])) == json.loads(json.dumps(g.data))
+
+
+def test_data_libraries_are_counted_per_widget_and_dropped_with_the_last():
+    model = only_here()
+    a, b = kw.graph(model), kw.graph(model)
+    name = a._kw_data["data"]
+    assert b._kw_data["data"] == name  # the same layers: one library for both
+    a.close()
+    a.close()  # closing twice releases once
+    assert library_source(name)  # b still needs it
+    b.close()
+    with pytest.raises(KeyError):
+        library_source(name)
+
+
+def test_new_graph_data_replaces_its_library():
+    model = only_here()
+    g = kw.graph(model)
+    old = g._kw_data["data"]
+    g.data = {**g.data, "notes": ["a note"]}
+    new = g._kw_data["data"]
+    assert new != old
+    assert json.loads(_library_json(new))["notes"] == ["a note"]
+    with pytest.raises(KeyError):
+        library_source(old)
+    g.close()
+    with pytest.raises(KeyError):
+        library_source(new)
+
+
+def test_data_library_is_dropped_when_its_widget_is_garbage_collected():
+    import gc
+    import weakref
+
+    import comm
+    from ipywidgets.widgets import widget as ipw
+
+    g = kw.graph(only_here())
+    name = g._kw_data["data"]
+    # ipywidgets and the comm manager hold every open widget; let go of it as a host that
+    # forgets a widget would, then drop our last reference.
+    ipw._instances.pop(g.model_id, None)
+    comm.get_comm_manager().unregister_comm(g.comm)
+    g.comm = None
+    gone = weakref.ref(g)
+    del g
+    gc.collect()
+    assert gone() is None  # nothing else keeps a widget alive (anywidget's file watch did)
+    with pytest.raises(KeyError):
+        library_source(name)
+
+
+def test_pictures_leave_out_what_an_image_never_shows():
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="90" height="40"><title>Layer graph</title>'
+        '<g class="kw-graph-node" data-id="n1" data-status="added"><title>a\nDense</title>'
+        '<text x="1" y="12">a data-id="n2" &lt;b&gt;</text></g>'
+        '<path d="M0,0L5,5" data-source="n1" data-target="n2" marker-end="url(#kw-arrow-a)">'
+        "<title>a → b</title></path></svg>"
+    )
+    (kept,) = _display.svg_pictures(_display.svg_image(svg, "graph"))
+    root = ET.fromstring(kept)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert [t.text for t in root.iter(f"{ns}title")] == ["Layer graph"]  # the drawing's own
+    assert "data-id=" not in kept.replace('data-id="n2" &lt;', "")  # the name's text stays
+    assert 'a data-id="n2" &lt;b&gt;' in kept
+    assert "data-source" not in kept
+    assert 'data-status="added"' in kept  # a diff's mark
+    assert 'marker-end="url(#kw-arrow-a)"' in kept  # edges keep their arrowheads
 
 
 # -- marimo ---------------------------------------------------------------------------------

@@ -97,9 +97,13 @@ for m, _ in c.custom():
         elif op["op"] == "extend":
             shown[op["id"]] = shown.get(op["id"], 0) + op["n"]
 # (the state-carrying open: ipykernel < 6.18's Comm sends an extra, empty one)
-opened = [d for t, d, _ in g_comm.messages if t == "comm_open" and "state" in d][0]["state"]["data"]
+state = [d for t, d, _ in g_comm.messages if t == "comm_open" and "state" in d][0]["state"]
+# kw.graph's layers: a data library named in the state, served to the view as one JSON text
+# of columns (keras_widgets._graph._columns)
+from keras_widgets._widget import library_source
 from keras_widgets._graph._columns import decode
-opened = decode(opened)  # kw.graph sends its data as one JSON text of columns
+source = library_source(state["_kw_data"]["data"])
+opened = decode(json.loads(source[len("export default "):-1]))
 result = {
     "replicas": replicas,
     "placement": placement,

@@ -6,6 +6,15 @@ import { makeField, showValue, parseTuple } from "./fields.js";
 import { tuneControl } from "./tune.js";
 import "./style.css";
 
+/**
+ * A layer name with break opportunities before each capitalized word, so a long name wraps
+ * in a narrow column instead of being cut ("GlobalAveragePooling1D" and "...2D" must stay
+ * distinguishable) and a suffix stays whole: "Conv1D|Transpose", "Depthwise|Conv1D".
+ */
+function breakable(type) {
+  return String(type).replace(/([A-Za-z0-9])(?=[A-Z][a-z])/g, "$1\u200b");
+}
+
 const OPTIMIZERS = [
   ["adam", "Adam"], ["adamw", "AdamW"], ["sgd", "SGD"], ["rmsprop", "RMSprop"],
   ["adagrad", "Adagrad"], ["adamax", "Adamax"], ["nadam", "Nadam"],
@@ -129,9 +138,7 @@ function render({ model, el }) {
     for (const group of cat.groups || []) {
       const items = group.layers.map((type) => {
         const doc = (cat.layers && cat.layers[type] && cat.layers[type].doc) || type;
-        // Break opportunities between words, so long names wrap instead of being cut
-        // ("GlobalAveragePooling1D" and "...2D" must stay distinguishable).
-        const label = type.replace(/([a-z0-9])([A-Z])/g, "$1\u200b$2");
+        const label = breakable(type);
         const b = h("button", {
           class: "kw-pal-item", type: "button", draggable: "true", title: `${type}: ${doc}`, "data-type": type, text: label,
           onclick: () => {
@@ -193,10 +200,12 @@ function render({ model, el }) {
       handle, idx,
       h("span", { class: "kw-card-type", text: layer.type, title: spec.doc || layer.type }),
       h("span", { class: "kw-b-spacer" }),
-      shape, params, macs,
-      collapseBtn,
-      btn("kw-dup", copyIcon(), "Duplicate", () => { flushAll(); send({ op: "duplicate", id, index: indexOf(id) }); }),
-      btn("kw-remove", "✕", "Remove", () => { flushAll(); send({ op: "remove", id, index: indexOf(id) }); }),
+      // Badges and buttons wrap as a block on a narrow card, the three buttons together.
+      h("span", { class: "kw-card-meta" }, shape, params, macs,
+        h("span", { class: "kw-card-actions" },
+          collapseBtn,
+          btn("kw-dup", copyIcon(), "Duplicate", () => { flushAll(); send({ op: "duplicate", id, index: indexOf(id) }); }),
+          btn("kw-remove", "✕", "Remove", () => { flushAll(); send({ op: "remove", id, index: indexOf(id) }); }))),
     );
     const err = h("div", { class: "kw-card-msg" });
     const basic = h("div", { class: "kw-fields" });
@@ -469,7 +478,7 @@ function render({ model, el }) {
       const known = r.output_shape !== null && r.output_shape !== undefined;
       summaryBody.append(
         h("tr", { class: bad ? "kw-row-bad" : "", "data-id": l.id, onclick: () => cards.get(l.id) && cards.get(l.id).el.focus() },
-          h("td", {}, h("span", { class: "kw-idx", text: String(i + 1) }), l.type),
+          h("td", {}, h("span", { class: "kw-idx", text: String(i + 1) }), breakable(l.type)),
           h("td", { class: "kw-mono", text: known ? fmtShape(batched(r.output_shape)) : "?" }),
           h("td", { class: "kw-num", text: r.params === null || r.params === undefined ? "–" : fmtInt(r.params) })),
       );
@@ -531,10 +540,14 @@ function render({ model, el }) {
   comp.tuneLr = tuneControl("float", 0.001, (v) => setCompile("learning_rate", v), comp.learning_rate);
   const optRow = compileRow("optimizer", comp.optimizer);
   const lrRow = compileRow("learning rate", comp.learning_rate, "", "learning_rate");
-  optRow.insertBefore(comp.tuneOpt.box, optRow.lastChild);
-  optRow.insertBefore(comp.tuneOpt.toggle, optRow.lastChild);
-  lrRow.insertBefore(comp.tuneLr.box, lrRow.lastChild);
-  lrRow.insertBefore(comp.tuneLr.toggle, lrRow.lastChild);
+  // As in a layer card: the toggle beside the label, the space editor under it.
+  for (const [row, tune] of [[optRow, comp.tuneOpt], [lrRow, comp.tuneLr]]) {
+    const label = row.querySelector(".kw-f-label");
+    const head = h("div", { class: "kw-f-head" });
+    label.replaceWith(head);
+    head.append(label, tune.toggle);
+    row.insertBefore(tune.box, row.lastChild);
+  }
   compilePanel.append(
     optRow,
     lrRow,

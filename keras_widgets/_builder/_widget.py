@@ -17,7 +17,7 @@ import traitlets
 from keras_widgets._builder import _catalog as _catalog_mod
 from keras_widgets._builder import _core, _static
 from keras_widgets._display import Shown
-from keras_widgets._widget import STATIC, BaseWidget, bundle, data_library
+from keras_widgets._widget import STATIC, BaseWidget, bundle
 
 
 def _catalog() -> dict:
@@ -41,14 +41,11 @@ class BuilderView(BaseWidget):
     # Not synced: 74 KB that a saved notebook would keep per builder. The view gets it as a
     # data library, sent once per page (keras_widgets._widget.data_library).
     catalog = traitlets.Dict()
+    _kw_data_traits = {"catalog": "builder-catalog"}
     presets = traitlets.List(traitlets.Unicode()).tag(sync=True)
     code = traitlets.Unicode("").tag(sync=True)
     can_undo = traitlets.Bool(False).tag(sync=True)
     can_redo = traitlets.Bool(False).tag(sync=True)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._kw_data = {"catalog": data_library("builder-catalog", self.catalog)}
 
     @property
     def state(self) -> dict:

@@ -129,6 +129,10 @@ def fallback_svg(
     title = f"Layer graph of {data.get('model', {}).get('name', 'model')}"
     if total > MAX_STATIC_NODES:
         title += f" (first {MAX_STATIC_NODES:,} of {total:,} layers)"
+    # Compact: attributes shared by every edge or box sit once on their group (inherited
+    # presentation attributes, no CSS, so the picture is the same wherever styles are
+    # stripped), coordinates are whole pixels and a straight edge is a line ("V" or "H").
+    # Every edge keeps its own marker-end (keras_widgets._diff finds edges by it).
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w:.0f}" height="{total_h:.0f}" '
         f'viewBox="0 0 {total_w:.0f} {total_h:.0f}" font-family="{FONT}" font-size="12">',
@@ -144,16 +148,20 @@ def fallback_svg(
         )
 
     def xy(across: float, al: float) -> str:
-        return f"{al:.1f},{across:.1f}" if lr else f"{across:.1f},{al:.1f}"
+        return f"{al:.0f},{across:.0f}" if lr else f"{across:.0f},{al:.0f}"
 
     depth = {nid: d for d, row in enumerate(rows) for nid in row}
     low_side = [min(pos[n][0] - size_across[n] / 2 for n in row) for row in rows]
+    out.append('<g fill="none" stroke="#9a9a9a" stroke-width="1.3">')
     for s, t in edges:
         (c1, a1), (c2, a2) = pos[s], pos[t]
         a1 += BOX_H if not lr else width[s]
         if depth[t] - depth[s] < 2:
-            mid = (a1 + a2) / 2
-            d = f"M{xy(c1, a1)}C{xy(c1, mid)} {xy(c2, mid)} {xy(c2, a2)}"
+            if round(c1) == round(c2):
+                d = f"M{xy(c1, a1)}{'H' if lr else 'V'}{a2:.0f}"
+            else:
+                mid = (a1 + a2) / 2
+                d = f"M{xy(c1, a1)}C{xy(c1, mid)} {xy(c2, mid)} {xy(c2, a2)}"
         else:
             # An edge skipping layers would cross the boxes between: route it along their side.
             b = min(low_side[depth[s] + 1 : depth[t]]) - 14
@@ -161,10 +169,8 @@ def fallback_svg(
                 f"M{xy(c1, a1)}C{xy(c1, a1 + 20)} {xy(b, a1 + 8)} {xy(b, a1 + 30)}"
                 f"L{xy(b, a2 - 30)}C{xy(b, a2 - 8)} {xy(c2, a2 - 20)} {xy(c2, a2)}"
             )
-        out.append(
-            f'<path d="{d}" fill="none" stroke="#9a9a9a" stroke-width="1.3" '
-            'marker-end="url(#kw-arrow-static)"/>'
-        )
+        out.append(f'<path d="{d}" marker-end="url(#kw-arrow-static)"/>')
+    out.append('</g><g font-size="11" fill="#444" stroke-width="1.3">')
     for nid, n in by_id.items():
         c, top = pos[nid]
         w = width[nid]
@@ -172,23 +178,19 @@ def fallback_svg(
         fill, stroke = KIND_COLORS.get(n.get("kind"), KIND_COLORS["other"])
         dash = ' stroke-dasharray="4 2"' if not n.get("trainable", True) else ""
         is_output = n.get("is_output", False)
-        sw = 2.4 if is_output else 1.3
+        out_attrs = ' stroke="#263238" stroke-width="2.4"' if is_output else f' stroke="{stroke}"'
         out.append(
-            f'<g class="kw-graph-node" transform="translate({x:.1f},{y:.1f})">'
+            f'<g class="kw-graph-node" transform="translate({x:.0f},{y:.0f})">'
             f"<title>{esc(n['name'])} ({esc(n.get('class_name', ''))})</title>"
-            f'<rect width="{w:.0f}" height="{BOX_H}" rx="6" fill="{fill}" '
-            f'stroke="{"#263238" if is_output else stroke}" stroke-width="{sw}"{dash}/>'
+            f'<rect width="{w:.0f}" height="{BOX_H}" rx="6" fill="{fill}"{out_attrs}{dash}/>'
             f'<text x="10" y="16" font-weight="600" font-size="12.5" fill="#1a1a1a">'
             f"{esc(n['name'])}</text>"
-            f'<text x="10" y="30" font-size="11" fill="#444">{esc(_subtitle(n))}</text>'
+            f'<text x="10" y="30">{esc(_subtitle(n))}</text>'
         )
         if show_shapes:
-            out.append(
-                f'<text x="10" y="43" font-size="11" fill="#555">'
-                f"{esc(format_shape(n.get('output_shape')))}</text>"
-            )
+            out.append(f'<text x="10" y="43">{esc(format_shape(n.get("output_shape")))}</text>')
         out.append("</g>")
-    out.append("</svg>")
+    out.append("</g></svg>")
     return "".join(out)
 
 
@@ -200,7 +202,7 @@ def _subtitle(n: dict) -> str:
 
 def _box_width(n: dict, show_shapes: bool) -> float:
     # Rough text widths (no font metrics here): bold 12.5px name, 11px details.
-    widths = [len(n["name"]) * 7.6, len(_subtitle(n)) * 6.3]
+    widths = [len(n["name"]) * 8.0, len(_subtitle(n)) * 6.3]
     if show_shapes:
         widths.append(len(format_shape(n.get("output_shape"))) * 6.3)
     return min(max(max(widths) + 22, 110), 340)

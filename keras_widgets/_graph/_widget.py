@@ -70,7 +70,11 @@ class GraphWidget(BaseWidget):
     _esm = bundle("graph")
     _css = STATIC / "graph.css"
 
-    data = traitlets.Dict().tag(sync=True, to_json=_data_to_json)
+    # Not synced: a deep model's layers are tens of KB that a saved notebook would keep per
+    # graph. The view gets them as a data library (one JSON text, see _data_to_json), sent
+    # over the comm while the kernel runs; a saved notebook shows the static picture instead.
+    data = traitlets.Dict()
+    _kw_data_traits = {"data": "graph-data"}
     direction = traitlets.Enum(("TB", "LR"), default_value="TB").tag(sync=True)
     show_shapes = traitlets.Bool(True).tag(sync=True)
     expanded = traitlets.List(traitlets.Unicode()).tag(sync=True)
@@ -116,6 +120,10 @@ class GraphWidget(BaseWidget):
         self._svg: str | None = None  # the last drawing sent by a front-end
         self._handles: list[Any] = []  # displays of the static picture to keep up to date
         self.on_msg(self._on_msg)
+
+    def _data_text(self, trait: str, value: Any) -> Any:
+        # A JSON text in the library, parsed by each view (js/graph/index.js readData).
+        return _data_to_json(value, self)
 
     @traitlets.validate("color")
     def _valid_color(self, proposal: Any) -> str:

@@ -8,6 +8,7 @@ Fixtures
   ``start_all()``, ``wait_idle()``, ``kernel(code)`` and ``screenshot(name)``.
 - ``notebook7``: the same factory, opening the notebook in Jupyter Notebook 7.
 - ``notebook_dark``: the same factory, in JupyterLab with the "JupyterLab Dark" theme.
+- ``notebook7_dark``: the same factory, in Notebook 7 with the "JupyterLab Dark" theme.
 - ``voila``: ``voila(cells) -> page`` renders a notebook in Voila (progressive rendering).
 - ``marimo_app``: ``marimo_app(source) -> page`` runs a marimo app (``marimo run``).
 
@@ -109,6 +110,16 @@ def _serve(app: str, theme: str | None = None):
             f"--ServerApp.root_dir={root / 'notebooks'}",
             f"--{cls}.workspaces_dir={root / 'workspaces'}",
             f"--{cls}.user_settings_dir={root / 'settings'}",
+            # Notebook 7 reads settings through JupyterLab's server extension (/lab/api/settings):
+            # without these its theme and notification settings would be the machine's.
+            *(
+                [
+                    f"--LabApp.workspaces_dir={root / 'workspaces'}",
+                    f"--LabApp.user_settings_dir={root / 'settings'}",
+                ]
+                if app != "lab"
+                else []
+            ),
             # Expose window.jupyterapp so tests can run commands instead of pressing keys.
             f"--{cls}.expose_app_in_browser=True",
             *(
@@ -248,6 +259,13 @@ def marimo_app(_marimo_apps, browser):
 def notebook7_server():
     """Jupyter Notebook 7 on 127.0.0.1 with a throw-away root dir; yields (url, root)."""
     with _serve("notebook") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def notebook7_dark_server():
+    """Jupyter Notebook 7 with the "JupyterLab Dark" theme (a user setting)."""
+    with _serve("notebook", theme="JupyterLab Dark") as server:
         yield server
 
 
@@ -400,6 +418,15 @@ def notebook_dark(lab_dark, browser):
 def notebook7(notebook7_server, browser):
     """Like ``notebook``, but opened in Jupyter Notebook 7."""
     open_notebook, pages = _opener(notebook7_server, browser, "notebooks")
+    yield open_notebook
+    for p in pages:
+        p.close()
+
+
+@pytest.fixture
+def notebook7_dark(notebook7_dark_server, browser):
+    """Like ``notebook7``, with the "JupyterLab Dark" theme."""
+    open_notebook, pages = _opener(notebook7_dark_server, browser, "notebooks")
     yield open_notebook
     for p in pages:
         p.close()

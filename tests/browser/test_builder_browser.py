@@ -413,3 +413,73 @@ def test_builder_static_picture_in_nbconvert_html_offline(browser, tmp_path):
                 )
         finally:
             page.close()
+
+
+# Layout checks of one builder, read in the page: nothing of the view is cut off.
+LAYOUT = """root => {
+    const r = root.getBoundingClientRect();
+    const out = [];
+    const cut = (e) => e.scrollWidth > e.clientWidth + 1;
+    if (cut(root)) out.push(`builder scrolls sideways: ${root.scrollWidth} > ${root.clientWidth}`);
+    for (const sel of ['.kw-side', '.kw-layer', '.kw-palette-col', '.kw-compile']) {
+        for (const e of root.querySelectorAll(sel)) {
+            const b = e.getBoundingClientRect();
+            if (b.right > r.right + 0.5) out.push(`${sel} right ${b.right} > builder ${r.right}`);
+            if (cut(e)) out.push(`${sel} clips its content`);
+        }
+    }
+    const labels = [];
+    for (const chip of root.querySelectorAll('.kw-pal-item')) {
+        if (cut(chip) || chip.scrollHeight > chip.clientHeight + 1)
+            out.push(`chip ${chip.dataset.type} cut`);
+        labels.push(chip.innerText.replace(/\\s+/g, ''));
+    }
+    if (new Set(labels).size !== labels.length) out.push('two chips read the same');
+    for (const card of root.querySelectorAll('.kw-layer')) {
+        const tops = ['.kw-collapse', '.kw-dup', '.kw-remove']
+            .map((s) => Math.round(card.querySelector(s).getBoundingClientRect().top));
+        if (new Set(tops).size !== 1) out.push(`card buttons split over lines: ${tops}`);
+    }
+    // A side-summary name wraps between words, never inside one ("GlobalAverageP|ooling2D").
+    for (const td of root.querySelectorAll('.kw-side .kw-summary tbody td:first-child')) {
+        const name = td.lastChild;  // the text after the row number
+        const range = document.createRange();
+        range.selectNodeContents(name);
+        const lines = new Set([...range.getClientRects()].map((b) => Math.round(b.top / 4)));
+        const words = name.textContent.split('\u200b').length;
+        if (lines.size > words) out.push(`summary name broken inside a word: ${name.textContent}`);
+    }
+    return { problems: out, chips: labels.length };
+}"""
+
+
+def test_builder_lays_out_from_1000_to_1400_px(notebook):
+    # The file browser stays open (JupyterLab's default): the notebook gets ~250 px less.
+    nb = notebook(
+        [
+            "import keras_widgets as kw\n"
+            "b = kw.SequentialBuilder(input_shape=(32, 32, 3))\n"
+            "b.add('Conv2D', filters=16, kernel_size=3, activation='relu')\n"
+            "b.add('GlobalAveragePooling2D')\n"
+            "b.add('Dense', units=10, activation='softmax')\n"
+            "b.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\n"
+            "b"
+        ],
+        width=1400,
+        height=1000,
+    )
+    nb.run_all()
+    page = nb.page
+    page.add_style_tag(content=".jp-toast-container, .Toastify { display: none !important; }")
+    page.wait_for_selector(".kw-builder .kw-pal-item", timeout=60_000)
+    assert page.locator(".jp-FileBrowser").first.is_visible()
+    root = page.locator(".kw-builder").first
+    for width in (1000, 1100, 1200, 1300, 1400):
+        page.set_viewport_size({"width": width, "height": 1800})  # the whole view on screen
+        page.wait_for_timeout(400)  # JupyterLab lays the panels out again
+        found = root.evaluate(LAYOUT)
+        assert found["chips"] > 50
+        assert found["problems"] == [], (width, found["problems"])
+        if width in (1000, 1400):
+            root.screenshot(path=str(SCREENSHOTS / f"builder_width_{width}.png"))
+    assert not nb.errors, nb.errors

@@ -90,6 +90,82 @@ def test_jupyterlab_dark_summary_widgets_and_pictures_follow_the_theme(notebook_
     assert not nb.errors, nb.errors
 
 
+# -- Notebook 7 Dark ----------------------------------------------------------------------------
+# The colour a reader sees behind an element: its own background or the first ancestor's that
+# is not transparent.
+SEEN_BACKGROUND = """e => {
+    for (let n = e; n; n = n.parentElement) {
+        const c = getComputedStyle(n).backgroundColor;
+        const a = c.match(/[\\d.]+/g);
+        if (a && (a.length < 4 || Number(a[3]) > 0)) return c;
+    }
+    return 'rgb(255, 255, 255)';
+}"""
+
+
+def test_notebook7_dark_every_widget_follows_the_theme(notebook7_dark, screenshots):
+    nb = notebook7_dark(
+        [
+            SETUP,
+            "kw.summary(model)",
+            "live = kw.LivePlot()\nmodel.fit(x, y, validation_split=0.25, epochs=3, batch_size=64,"
+            " verbose=0, callbacks=[live])",
+            "kw.graph(model)",
+            "b = kw.SequentialBuilder((64,))\nb.add('Dense', units=32, activation='relu')\n"
+            "b.add('Dense', units=10, activation='softmax')\nb",
+        ],
+        height=1200,
+    )
+    page = nb.page
+    page.wait_for_function(
+        "document.body.dataset.jpThemeName === 'JupyterLab Dark'", timeout=20_000
+    )
+    assert page.evaluate("document.body.dataset.jpThemeLight") == "false"
+    nb.run_all(timeout=180)
+    page.add_style_tag(content=".jp-toast-container, .Toastify { display: none !important; }")
+    page.wait_for_function(LINE_DRAWN, timeout=60_000)
+    page.wait_for_selector(".kw-graph .kw-graph-node", timeout=30_000)
+    page.wait_for_selector(".kw-builder .kw-pal-item", timeout=30_000)
+
+    def dark_behind_light_text(locator, what):
+        background = luminance(locator.evaluate(SEEN_BACKGROUND))
+        text = luminance(locator.evaluate("e => getComputedStyle(e).color"))
+        assert background < 0.3, (what, background)
+        assert text > 0.6, (what, text)
+
+    summary = page.locator(".kw-summary").first
+    dark_behind_light_text(summary.locator(".kw-lname", has_text="hidden"), "summary layer name")
+    plot = page.locator(".kw-liveplot").first
+    dark_behind_light_text(plot.locator(".kw-lp-title"), "LivePlot state word")
+    # Plotly's own template: light tick labels and faint grid lines on a transparent paper.
+    tick = plot.locator(".xtick text").first
+    assert luminance(tick.evaluate("e => getComputedStyle(e).fill")) > 0.6
+    paper = plot.locator(".main-svg .bg").first
+    assert luminance(paper.evaluate(SEEN_BACKGROUND)) < 0.3
+    graph = page.locator(".kw-graph").first
+    dark_behind_light_text(graph.locator(".kw-graph-title strong"), "graph title")
+    assert luminance(graph.locator(".kw-graph-viewport").evaluate(SEEN_BACKGROUND)) < 0.3
+    builder = page.locator(".kw-builder").first
+    dark_behind_light_text(builder.locator(".kw-b-title"), "builder title")
+    dark_behind_light_text(builder.locator(".kw-pal-item").first, "palette chip")
+    dark_behind_light_text(builder.locator(".kw-tune-toggle").first, "tune toggle")  # was white
+    # The optimizer's "tune" toggle sits beside its label, as in a layer card (was a bar below).
+    opt = builder.locator(".kw-crow[data-arg='optimizer']")
+    label, toggle = opt.locator(".kw-f-label").bounding_box(), opt.locator(".kw-tune-toggle")
+    box = toggle.bounding_box()
+    assert abs((box["y"] + box["height"] / 2) - (label["y"] + label["height"] / 2)) < 6
+    assert toggle.inner_text() == "tune"
+    for copy in page.locator(".kw-static").all():
+        assert not copy.is_visible()
+    for name, view in [("summary", summary), ("liveplot", plot), ("graph", graph),
+                       ("builder", builder)]:  # fmt: skip
+        view.scroll_into_view_if_needed()
+        shot = view.screenshot(path=str(screenshots / f"hosts_notebook7_dark_{name}.png"))
+        assert mean_luminance(shot) < 0.4, name  # a dark view, not a white card
+    nb.screenshot("hosts_notebook7_dark")
+    assert not nb.errors, nb.errors
+
+
 # -- Voila --------------------------------------------------------------------------------------
 def test_voila_streams_a_liveplot_shown_before_fit(voila, screenshots):
     # Voila (0.5, progressive rendering) sends a cell's outputs to the page only when the cell
@@ -267,6 +343,8 @@ def test_marimo_shows_every_public_object(marimo_app, screenshots):
     assert page.locator(".kw-builder .kw-card, .kw-builder [data-type='Dense']").count() >= 1
     assert page.locator(".kw-load-error").count() == 0
     page.screenshot(path=str(screenshots / "hosts_marimo.png"))
+    # marimo scrolls inside a page-high box: a view taller than the window would be cut.
+    page.set_viewport_size({"width": 1200, "height": 1500})
     for name in ("builder", "liveplot"):
         view = page.locator(f".kw-{name}").nth(1)
         view.scroll_into_view_if_needed()
@@ -458,6 +536,30 @@ def test_saved_widget_state_is_small(executed):
         assert len(saved[mid]["state"]["_esm"]) < 5_000, mid
         if mid not in graph_data or layers(mid) < 50:
             assert size < 50_000, (mid, size)
+
+
+# -- data libraries after a page reload ---------------------------------------------------------
+def test_views_render_again_after_a_page_reload_while_the_kernel_runs(notebook):
+    # The graph's layers and the builder's catalog are data libraries, not saved widget state:
+    # a reloaded page must fetch them from the running kernel again.
+    nb = notebook([SETUP, "kw.graph(model)", "b = kw.SequentialBuilder((64,))\nb"])
+    nb.run_all(timeout=120)
+    page = nb.page
+    page.wait_for_selector(".kw-graph .kw-graph-node", timeout=60_000)
+    page.wait_for_selector(".kw-builder .kw-pal-item", timeout=60_000)
+    before = page.locator(".kw-graph .kw-graph-node").count()
+    assert before == 4  # pixels, hidden, skip, digit
+    # Saved first: the reloaded page shows the outputs of the file (widget views by model id).
+    page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_timeout(1000)
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_selector(".kw-graph .kw-graph-node", timeout=60_000)
+    page.wait_for_selector(".kw-builder .kw-pal-item", timeout=60_000)
+    assert page.locator(".kw-graph .kw-graph-node").count() == before
+    assert page.locator(".kw-builder .kw-pal-item").count() > 20
+    assert page.locator(".kw-load-error").count() == 0
+    assert page.locator(".kw-static:visible").count() == 0  # the live views hid their copies
+    assert not nb.errors, nb.errors
 
 
 # -- large libraries once per page ---------------------------------------------------------------
