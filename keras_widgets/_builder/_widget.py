@@ -181,11 +181,8 @@ class SequentialBuilder(Shown):
     def _view_report(self) -> dict:
         from keras_widgets._tune import _builder as tb
 
-        report = self._state.report()
-        state = self._state.to_dict()
-        if tb.tuned_fields(state):  # the smallest and largest model over the tuned ranges
-            report = {**report, "params_range": tb.params_range(state, type(self._state))}
-        return report
+        # with tuned fields: the smallest and largest model, per layer and in total
+        return tb.with_ranges(self._state.report(), self._state.view_dict(), type(self._state))
 
     def _sync(self) -> None:
         """Push the state, its report and its code to the view (one message)."""
@@ -293,14 +290,12 @@ class SequentialBuilder(Shown):
         self._do("set_compile", **{k: tb.to_json_value(v) for k, v in settings.items()})
 
     def validate(self) -> dict:
-        """The validation report: output shape, params and errors per layer, plus totals;
-        with tuned fields, ``params_range`` is the smallest and largest parameter count."""
-        report = self._state.validate()
+        """The validation report: output shape, params and errors per layer, plus totals.
+        With tuned fields, ``params_range`` is the smallest and largest parameter count, in
+        total and on each layer row (rows also get ``shape_range``: [lo, hi] per dimension)."""
         from keras_widgets._tune import _builder as tb
 
-        if tb.tuned_fields(self._state.to_dict()):
-            report["params_range"] = tb.params_range(self._state.to_dict(), type(self._state))
-        return report
+        return tb.with_ranges(self._state.validate(), self._state.to_dict(), type(self._state))
 
     # ---- hyperparameter search ---------------------------------------------------------
     @property
@@ -384,16 +379,25 @@ class SequentialBuilder(Shown):
         best = search.best_hyperparameters
         state = self._state.to_dict()
         fields = tb.tuned_fields(state)
-        missing = [f["name"] for f in fields if f["name"] not in best]
+        # an optimizer argument has no value when the best trial picked an optimizer without it
+        optimizer = best.get("optimizer", (state.get("compile") or {}).get("optimizer"))
+        takes = tb.optimizer_specs(tb.optimizer_keys(optimizer))
+        missing = [
+            f["name"]
+            for f in fields
+            if f["name"] not in best
+            and (f["where"] == "layer" or f["arg"] in takes or f["arg"] == "learning_rate")
+        ]
         if missing:
             raise ValueError(
                 "the tuned fields changed since the search (no value for "
                 + ", ".join(missing)
                 + ")"
             )
-        self._state.load_state(tb.substitute(state, {f["name"]: best[f["name"]] for f in fields}))
+        values = {f["name"]: best[f["name"]] for f in fields if f["name"] in best}
+        self._state.load_state(tb.substitute(state, values))
         self._sync()
-        return {f["name"]: best[f["name"]] for f in fields}
+        return values
 
     # ---- results -------------------------------------------------------------------------
     @property
