@@ -79,6 +79,7 @@ class SequentialBuilder(Shown):
         self._view: BuilderView | None = None
         self._static_id: str | None = None  # display id of the static picture, once shown
         self._code: tuple[Any, str] | None = None  # (report object, code) of the last sync
+        self._ranged: tuple[Any, dict] | None = None  # (report object, report with ranges)
         self.last_error: str | None = None  # the reason of the last rejected UI edit
 
     # ---- display -------------------------------------------------------------------------
@@ -181,8 +182,13 @@ class SequentialBuilder(Shown):
     def _view_report(self) -> dict:
         from keras_widgets._tune import _builder as tb
 
-        # with tuned fields: the smallest and largest model, per layer and in total
-        return tb.with_ranges(self._state.report(), self._state.view_dict(), type(self._state))
+        # with tuned fields: the smallest and largest model, per layer and in total (each
+        # builds up to 64 models' shapes: kept while the report is the same object)
+        report = self._state.report()
+        if self._ranged is None or self._ranged[0] is not report:
+            state = self._state.view_dict()
+            self._ranged = (report, tb.with_ranges(report, state, type(self._state)))
+        return self._ranged[1]
 
     def _sync(self) -> None:
         """Push the state, its report and its code to the view (one message)."""

@@ -1,10 +1,11 @@
 """Search spaces in the Sequential builder: which fields can be tuned, what a tuned field
-validates as, the parameter range, the ``build_model(hp)`` script and the best values.
+validates as, the ranges of params and shapes, the ``build_model(hp)`` script and the best
+values.
 
 A tuned field holds its space as JSON in the builder state (``{"tune": "int", "min": 32,
 ...}``), so undo/redo, JSON round trips and UI edits need nothing new. For live shapes the
 builder validates the space's first value (``min`` or the first choice) through
-``VALUE_HOOKS``; :func:`params_range` validates the corners of the numeric spaces.
+``VALUE_HOOKS``; :func:`ranges` validates the combinations of the spaces' extremes.
 """
 
 from __future__ import annotations
