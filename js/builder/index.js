@@ -518,7 +518,7 @@ function render({ model, el }) {
   const compileRows = new Map(); // setting name -> row (for compile_errors)
   function compileRow(label, input, cls = "", key = label) {
     const row = h("div", { class: `kw-field kw-crow ${cls}`, "data-arg": key },
-      h("label", { class: "kw-f-label", text: label, htmlFor: input.id }), input, h("div", { class: "kw-f-msg" }));
+      h("label", { class: "kw-f-label", text: label, title: label, htmlFor: input.id }), input, h("div", { class: "kw-f-msg" }));
     compileRows.set(key, row);
     return row;
   }
@@ -547,9 +547,20 @@ function render({ model, el }) {
   comp.extraBox = h("div", { class: "kw-compile-extra" });
   // Every compile setting the catalog marks `tunable` can hold a search space, like the
   // optimizer (a Choice) and the learning rate (a Float range).
+  // The toggle sits beside the label (as on layer cards); a tuned row spans the panel's
+  // width so that min … max, step and log stay on one line.
   const withTune = (row, ctl) => {
+    const label = row.querySelector(".kw-f-label");
+    const head = h("div", { class: "kw-f-head" });
+    label.replaceWith(head);
+    head.append(label, ctl.toggle);
     row.insertBefore(ctl.box, row.lastChild);
-    row.insertBefore(ctl.toggle, row.lastChild);
+    const set = ctl.set;
+    ctl.set = (v) => {
+      const on = set(v);
+      row.classList.toggle("kw-tuned", on);
+      return on;
+    };
     return row;
   };
   comp.tuneOpt = tuneControl("choice", "adam", (v) => setCompile("optimizer", v), comp.optimizer, ["adam", "sgd"]);
