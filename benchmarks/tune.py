@@ -77,7 +77,9 @@ def plain(x, y, tmp):
         project_name="plain", overwrite=True,
     )  # fmt: skip
     tuner.search(x, y, verbose=0, **FIT)
-    return time.perf_counter() - t0, time.process_time() - c0, 0, 0.0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    trials = sorted(tuner.oracle.trials.values(), key=lambda t: t.trial_id)
+    return wall, cpu, 0, 0.0, [t.hyperparameters.values for t in trials]
 
 
 def _published(bundle, **kwargs):
@@ -136,6 +138,7 @@ def ours(x, y, tmp):
     seconds spent in kw.tune's own hooks (callbacks, tuner hooks, view)."""
     keras.utils.set_random_seed(0)
     clock = Clock()
+    _published.bytes = 0
     with contextlib.ExitStack() as stack:
         comms = stack.enter_context(counting_comms())
         stack.enter_context(mock.patch("IPython.display.update_display", _published))
@@ -149,7 +152,8 @@ def ours(x, y, tmp):
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     assert len(s.trials) == TRIALS
     assert set(s.trials.status) == {"completed"}
-    return wall, cpu, sum(c.bytes for c in comms), clock.spent
+    picked = [{n: r[n] for n in s.hp_names} for r in sorted(s.rows, key=lambda r: r["trial"])]
+    return wall, cpu, sum(c.bytes for c in comms), clock.spent, picked
 
 
 def spread(values: list[float]) -> str:
@@ -205,11 +209,11 @@ def main() -> None:
             profile(x, y, tmp)
             return
         base, mine, base_cpu, mine_cpu, shares = [], [], [], [], []
-        _published.bytes = 0
         for i in range(args.pairs):
             order = (plain, ours) if i % 2 == 0 else (ours, plain)
             got = {fn: fn(x, y, tmp) for fn in order}
-            (bw, bc, _, _), (mw, mc, sent, spent) = got[plain], got[ours]
+            (bw, bc, _, _, hp_a), (mw, mc, sent, spent, hp_b) = got[plain], got[ours]
+            assert hp_a == hp_b, (hp_a, hp_b)  # the same seeds: the same models trained
             base.append(bw)
             base_cpu.append(bc)
             mine.append(mw)

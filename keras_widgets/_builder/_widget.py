@@ -286,8 +286,10 @@ class SequentialBuilder(Shown):
 
     def compile(self, **settings: Any) -> None:
         """Compile settings used by :attr:`model`: ``optimizer``, ``learning_rate``, ``loss``,
-        ``metrics`` (and ``momentum``/``nesterov`` for SGD). ``optimizer=kw.tune.Choice(...)``
-        and ``learning_rate=kw.tune.Float(...)`` make them part of a search."""
+        ``metrics`` and the optimizer's own arguments (``momentum``/``nesterov`` for SGD...).
+        A search space makes any of them part of a search: ``optimizer=kw.tune.Choice(...)``,
+        ``learning_rate=kw.tune.Float(...)``, ``momentum=kw.tune.Float(0.0, 0.9)``; with a
+        tuned optimizer, the arguments of each of its choices."""
         from keras_widgets._tune import _builder as tb
 
         optimizer = settings.get("optimizer", self._state.compile.get("optimizer"))
