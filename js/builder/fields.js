@@ -3,7 +3,7 @@
 // into JSON values and sends anything it cannot parse as the raw text, so the Python core
 // (the source of truth) decides what is valid and reports it back as a field error.
 import { h, debounce } from "../shared/dom.js";
-import { TUNABLE, tuneControl } from "./tune.js";
+import { tuneControl } from "./tune.js";
 
 const ACTIVATIONS = [
   "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "mish",
@@ -74,8 +74,9 @@ export function makeField(spec, value, onEdit, uid) {
   else if (kind === "regularizer") editor = regularizerEditor(spec, v0, onEdit);
   else editor = textEditor(spec, v0, onEdit);
   wrap.classList.toggle("kw-default", value === undefined);
-  // Numeric and choice fields can hold a search space instead (see tune.js).
-  const tune = TUNABLE.has(kind) ? tuneControl(kind, v0, onEdit, editor.el) : null;
+  // Numeric and choice fields can hold a search space instead (see tune.js); the catalog
+  // marks them (`tunable`), from the same list Python checks.
+  const tune = spec.tunable ? tuneControl(kind, v0, onEdit, editor.el, optionsFor(spec)) : null;
 
   const id = `${uid}-${spec.name}`;
   if (editor.input) {

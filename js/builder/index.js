@@ -170,6 +170,20 @@ function render({ model, el }) {
   }
   // The core reports shapes without the batch axis; show them like Keras: (None, ...).
   const batched = (shape) => (Array.isArray(shape) ? [null, ...shape] : shape);
+  // With tuned fields the report adds [smallest, largest] ranges (params_range per row and in
+  // total, shape_range per output dimension): shown as "lo–hi" where they differ.
+  const span = (rg, fmt = String) => (Array.isArray(rg) && rg[0] !== rg[1] ? `${fmt(rg[0])}–${fmt(rg[1])}` : null);
+  const paramsText = (r) => span(r.params_range, fmtInt) ?? fmtInt(r.params);
+  const ranged = (r) => span(r.params_range) !== null || shapeRanged(r);
+  const shapeRanged = (r) =>
+    Array.isArray(r.shape_range) && Array.isArray(r.output_shape) && r.shape_range.length === r.output_shape.length &&
+    r.shape_range.some((d) => span(d) !== null);
+  function shapeText(r) {
+    if (r.output_shape === null || r.output_shape === undefined) return "?";
+    if (!shapeRanged(r)) return fmtShape(batched(r.output_shape));
+    const dims = r.shape_range.map((d, i) => span(d) ?? (r.output_shape[i] === null ? "None" : String(r.output_shape[i])));
+    return `(None, ${dims.join(", ")})`;
+  }
   function reportFor(id) {
     const rep = getJSON("report") || {};
     return (rep.layers || []).find((r) => r.id === id) || {};
@@ -329,9 +343,13 @@ function render({ model, el }) {
         // Advanced args with an error must be visible.
         if (advArgs.some((a) => (r.field_errors || {})[a.name])) details.open = true;
         const known = r.output_shape !== null && r.output_shape !== undefined;
-        shape.textContent = known ? fmtShape(batched(r.output_shape)) : "?";
+        shape.textContent = shapeText(r);
         shape.classList.toggle("kw-unknown", !known);
-        params.textContent = r.params === null || r.params === undefined ? "" : `${fmtInt(r.params)} params`;
+        params.textContent = r.params === null || r.params === undefined ? "" : `${paramsText(r)} params`;
+        for (const b of [shape, params]) {
+          b.classList.toggle("kw-ranged", ranged(r));
+          b.title = ranged(r) ? "smallest – largest over the tuned ranges" : "";
+        }
         if (r.params !== null && r.params !== undefined && r.trainable_params !== r.params)
           params.textContent += ` (${fmtInt(r.trainable_params || 0)} trainable)`;
         params.hidden = r.params === null || r.params === undefined;
@@ -479,13 +497,14 @@ function render({ model, el }) {
       summaryBody.append(
         h("tr", { class: bad ? "kw-row-bad" : "", "data-id": l.id, onclick: () => cards.get(l.id) && cards.get(l.id).el.focus() },
           h("td", {}, h("span", { class: "kw-idx", text: String(i + 1) }), breakable(l.type)),
-          h("td", { class: "kw-mono", text: known ? fmtShape(batched(r.output_shape)) : "?" }),
-          h("td", { class: "kw-num", text: r.params === null || r.params === undefined ? "–" : fmtInt(r.params) })),
+          h("td", { class: "kw-mono" + (shapeRanged(r) ? " kw-ranged" : ""), text: known ? shapeText(r) : "?" }),
+          h("td", { class: "kw-num kw-sum-params" + (span(r.params_range) ? " kw-ranged" : ""), text: r.params === null || r.params === undefined ? "–" : paramsText(r) })),
       );
     });
     summaryFoot.textContent = "";
     summaryFoot.append(
-      h("tr", {}, h("td", { colSpan: 2, text: "Total params" }), h("td", { class: "kw-num kw-sum-total", text: fmtInt(rep.total_params || 0) })),
+      h("tr", {}, h("td", { colSpan: 2, text: "Total params" }),
+        h("td", { class: "kw-num kw-sum-total" + (span(rep.params_range) ? " kw-ranged" : ""), text: span(rep.params_range, fmtInt) ?? fmtInt(rep.total_params || 0) })),
       h("tr", { class: "kw-sub" }, h("td", { colSpan: 2, text: "Trainable" }),
         h("td", { class: "kw-num", text: fmtInt(rep.trainable_params || 0) })),
       h("tr", { class: "kw-sub" }, h("td", { colSpan: 2, text: "Non-trainable" }),
@@ -508,7 +527,7 @@ function render({ model, el }) {
   const compileRows = new Map(); // setting name -> row (for compile_errors)
   function compileRow(label, input, cls = "", key = label) {
     const row = h("div", { class: `kw-field kw-crow ${cls}`, "data-arg": key },
-      h("label", { class: "kw-f-label", text: label, htmlFor: input.id }), input, h("div", { class: "kw-f-msg" }));
+      h("label", { class: "kw-f-label", text: label, title: label, htmlFor: input.id }), input, h("div", { class: "kw-f-msg" }));
     compileRows.set(key, row);
     return row;
   }
@@ -535,19 +554,28 @@ function render({ model, el }) {
   comp.metrics.addEventListener("change", () =>
     setCompile("metrics", comp.metrics.value.split(",").map((v) => v.trim()).filter(Boolean)));
   comp.extraBox = h("div", { class: "kw-compile-extra" });
-  // optimizer and learning rate can be tuned too (a Choice of optimizers, a Float range)
-  comp.tuneOpt = tuneControl("choice", "adam", (v) => setCompile("optimizer", v), comp.optimizer);
-  comp.tuneLr = tuneControl("float", 0.001, (v) => setCompile("learning_rate", v), comp.learning_rate);
-  const optRow = compileRow("optimizer", comp.optimizer);
-  const lrRow = compileRow("learning rate", comp.learning_rate, "", "learning_rate");
-  // As in a layer card: the toggle beside the label, the space editor under it.
-  for (const [row, tune] of [[optRow, comp.tuneOpt], [lrRow, comp.tuneLr]]) {
+  // Every compile setting the catalog marks `tunable` can hold a search space, like the
+  // optimizer (a Choice) and the learning rate (a Float range).
+  // The toggle sits beside the label (as on layer cards); a tuned row spans the panel's
+  // width so that min … max, step and log stay on one line.
+  const withTune = (row, ctl) => {
     const label = row.querySelector(".kw-f-label");
     const head = h("div", { class: "kw-f-head" });
     label.replaceWith(head);
-    head.append(label, tune.toggle);
-    row.insertBefore(tune.box, row.lastChild);
-  }
+    head.append(label, ctl.toggle);
+    row.insertBefore(ctl.box, row.lastChild);
+    const set = ctl.set;
+    ctl.set = (v) => {
+      const on = set(v);
+      row.classList.toggle("kw-tuned", on);
+      return on;
+    };
+    return row;
+  };
+  comp.tuneOpt = tuneControl("choice", "adam", (v) => setCompile("optimizer", v), comp.optimizer, ["adam", "sgd"]);
+  comp.tuneLr = tuneControl("float", 0.001, (v) => setCompile("learning_rate", v), comp.learning_rate);
+  const optRow = withTune(compileRow("optimizer", comp.optimizer), comp.tuneOpt);
+  const lrRow = withTune(compileRow("learning rate", comp.learning_rate, "", "learning_rate"), comp.tuneLr);
   compilePanel.append(
     optRow,
     lrRow,
@@ -556,6 +584,18 @@ function render({ model, el }) {
     compileRow("metrics", comp.metrics, "kw-wide"),
     comp.losses,
   );
+  /** The arguments of these optimizers (first one's first), each with `for`: who takes it. */
+  function extraArgs(keys) {
+    const out = new Map();
+    for (const key of keys) {
+      const entry = optimizers().find(([k]) => k === key);
+      for (const a of entry ? entry[2] : []) {
+        if (!out.has(a.name)) out.set(a.name, { ...a, for: [] });
+        out.get(a.name).for.push(key);
+      }
+    }
+    return [...out.values()];
+  }
   let extrasFor = null;
   function buildCompile() {
     comp.optimizer.textContent = "";
@@ -575,27 +615,35 @@ function render({ model, el }) {
       : c.optimizer == null ? "" : String(c.optimizer).toLowerCase();
     if (![...comp.optimizer.options].some((o) => o.value === opt)) comp.optimizer.append(h("option", { value: opt, text: opt }));
     comp.optimizer.value = opt;
-    if (extrasFor !== opt) {
-      // The optimizer's own arguments (momentum/nesterov for SGD, betas for Adam, ...).
-      extrasFor = opt;
+    // A tuned optimizer may pick any of its choices: offer the arguments of all of them,
+    // each labelled with the optimizers that take it when not all do.
+    const keys = optTuned
+      ? [...new Set((c.optimizer.values || []).map((v) => String(v).toLowerCase()))]
+      : opt ? [opt] : [];
+    if (extrasFor !== keys.join(",")) {
+      extrasFor = keys.join(",");
       comp.extras.clear();
       comp.extraBox.textContent = "";
-      const entry = optimizers().find(([k]) => k === opt);
-      for (const a of entry ? entry[2] : []) {
+      for (const a of extraArgs(keys)) {
         let inp;
         if (a.kind === "bool") {
           inp = h("input", { type: "checkbox", class: `kw-check kw-c-${a.name}`, id: `${uid}-c-${a.name}` });
           inp.addEventListener("change", () => setCompile(a.name, inp.checked));
         } else inp = numInput(a.name, `kw-c-${a.name}`);
         inp.dataset.default = JSON.stringify(a.default ?? null);
-        comp.extras.set(a.name, inp);
-        comp.extraBox.append(compileRow(a.name, inp));
+        const label = a.for.length < keys.length ? `${a.name} (${a.for.join(", ")})` : a.name;
+        const row = compileRow(label, inp, "", a.name);
+        const tune = a.tunable ? tuneControl(a.kind, a.default ?? null, (v) => setCompile(a.name, v), inp) : null;
+        if (tune) withTune(row, tune);
+        comp.extras.set(a.name, { inp, tune });
+        comp.extraBox.append(row);
       }
     }
     if (idle(comp.learning_rate) && !comp.tuneLr.set(c.learning_rate == null ? 0.001 : c.learning_rate))
       comp.learning_rate.value = showValue(c.learning_rate);
-    for (const [name, inp] of comp.extras) {
+    for (const [name, { inp, tune }] of comp.extras) {
       const v = c[name] ?? JSON.parse(inp.dataset.default);
+      if (tune && (tune.pending() || tune.set(v))) continue;
       if (inp.type === "checkbox") inp.checked = !!v;
       else if (idle(inp)) inp.value = showValue(v);
     }

@@ -3,25 +3,29 @@
 // Python core validates (errors come back as field errors). Values are set as text only.
 import { h, debounce } from "../shared/dom.js";
 
-export const TUNABLE = new Set(["int", "float", "choice", "activation", "initializer", "int_or_tuple", "bool"]);
-
 export const isSpace = (v) => !!v && typeof v === "object" && !Array.isArray(v) && typeof v.tune === "string";
 
 const NUM_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const num = (text) => (NUM_RE.test(text.trim()) ? Number(text.trim()) : text);
 
-/** A first search space from the field's current value. */
-export function defaultSpace(kind, value) {
+/** A first search space from the field's current value (`options`: a choice field's list). */
+export function defaultSpace(kind, value, options = []) {
   if (kind === "int" || kind === "int_or_tuple") {
     const v = Number.isInteger(value) && value > 0 ? value : 8;
     return { tune: "int", min: v, max: v * 4, step: null, sampling: "linear" };
   }
   if (kind === "float") {
-    const v = typeof value === "number" && value > 0 ? value : 0.001;
-    return { tune: "float", min: v / 10, max: v * 10, step: null, sampling: "log" };
+    const v = typeof value === "number" && Number.isFinite(value) ? value : 0;
+    // small factors (learning rates, epsilons): log around the value; fractions (rates,
+    // momentum, betas): linear around it; zero or unset: 0..0.5
+    if (v > 0 && (v < 0.05 || v >= 1)) return { tune: "float", min: v / 10, max: v * 10, step: null, sampling: "log" };
+    if (v > 0) return { tune: "float", min: v / 2, max: (1 + v) / 2, step: null, sampling: "linear" };
+    return { tune: "float", min: 0, max: 0.5, step: null, sampling: "linear" };
   }
   if (kind === "bool") return { tune: "choice", values: [true, false] };
-  return { tune: "choice", values: value === null || value === undefined ? [] : [value] };
+  const first = value === null || value === undefined ? [] : [value];
+  const other = options.find((o) => o !== null && o !== value);
+  return { tune: "choice", values: other === undefined ? first : [...first, other] };
 }
 
 /** The value a field falls back to when "tune" is switched off. */
@@ -104,7 +108,7 @@ export function spaceEditor(kind, space, onEdit) {
  * a search space or, when switched off, the space's first value. Returns
  * {toggle, box, set(value) -> whether the value is a space, flush, pending}.
  */
-export function tuneControl(kind, value, onEdit, plainEl) {
+export function tuneControl(kind, value, onEdit, plainEl, options = []) {
   const box = h("span", { class: "kw-tune-box" });
   const toggle = h("button", { class: "kw-tune-toggle", type: "button", title: "Search a range of values (KerasTuner)" }, "tune");
   let editor = null;
@@ -112,7 +116,7 @@ export function tuneControl(kind, value, onEdit, plainEl) {
   toggle.addEventListener("click", () => {
     toggle.blur(); // a focused field is not refreshed by the sync (it may be mid-edit)
     if (space) onEdit(firstValue(space));
-    else onEdit(defaultSpace(kind, toggle.dataset.value ? JSON.parse(toggle.dataset.value) : null));
+    else onEdit(defaultSpace(kind, toggle.dataset.value ? JSON.parse(toggle.dataset.value) : null, options));
   });
   const set = (v) => {
     space = isSpace(v) ? v : null;

@@ -722,6 +722,12 @@ def _first_line(obj: Any) -> str:
 def _catalog() -> dict:
     import keras
 
+    # lazy: the tune module imports this one. ``tunable``: the view offers "tune" there.
+    from keras_widgets._tune._builder import TUNABLE
+
+    def arg(spec: dict) -> dict:
+        return {**spec, "tunable": spec["kind"] in TUNABLE}
+
     layers = {}
     out_groups = []
     for group, names in groups():
@@ -738,13 +744,13 @@ def _catalog() -> dict:
                 "doc": doc,
                 "kind": kind,
                 "group": group,
-                "args": [dict(s) for s in layer_args(name)],
+                "args": [arg(s) for s in layer_args(name)],
             }
     for name in NESTED_TYPES:
         layers[name] = {"doc": f"A nested {name} model (read-only)", "kind": "nested", "args": []}
     compile_ = {
         "optimizers": {
-            key: {"label": label, "args": [dict(s) for s in specs]}
+            key: {"label": label, "args": [arg(s) for s in specs]}
             for key, (label, specs) in optimizers().items()
         },
         "learning_rate": 0.001,

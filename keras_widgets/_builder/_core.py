@@ -382,7 +382,9 @@ def clean_compile(raw: dict) -> tuple[dict, dict]:
     if is_space_json(opt):  # kw.tune.Choice of optimizers: validated as its first value
         try:
             clean["optimizer"] = _tune_builder.check_optimizer(opt)
-            specs = cat.optimizer_arg_map(clean["optimizer"])
+            # the arguments of every optimizer it may pick (a model built from this state
+            # passes only the first optimizer's own: see codegen.optimizer_args)
+            specs = _tune_builder.optimizer_specs(_tune_builder.optimizer_keys(opt))
         except ValueError as e:
             errors["optimizer"] = str(e)
     elif not cat._is_empty(opt):

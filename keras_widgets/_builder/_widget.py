@@ -76,6 +76,7 @@ class SequentialBuilder(Shown):
         self._view: BuilderView | None = None
         self._static_id: str | None = None  # display id of the static picture, once shown
         self._code: tuple[Any, str] | None = None  # (report object, code) of the last sync
+        self._ranged: tuple[Any, dict] | None = None  # (report object, report with ranges)
         self.last_error: str | None = None  # the reason of the last rejected UI edit
 
     # ---- display -------------------------------------------------------------------------
@@ -178,11 +179,13 @@ class SequentialBuilder(Shown):
     def _view_report(self) -> dict:
         from keras_widgets._tune import _builder as tb
 
+        # with tuned fields: the smallest and largest model, per layer and in total (each
+        # builds up to 64 models' shapes: kept while the report is the same object)
         report = self._state.report()
-        state = self._state.to_dict()
-        if tb.tuned_fields(state):  # the smallest and largest model over the tuned ranges
-            report = {**report, "params_range": tb.params_range(state, type(self._state))}
-        return report
+        if self._ranged is None or self._ranged[0] is not report:
+            state = self._state.view_dict()
+            self._ranged = (report, tb.with_ranges(report, state, type(self._state)))
+        return self._ranged[1]
 
     def _sync(self) -> None:
         """Push the state, its report and its code to the view (one message)."""
@@ -280,8 +283,10 @@ class SequentialBuilder(Shown):
 
     def compile(self, **settings: Any) -> None:
         """Compile settings used by :attr:`model`: ``optimizer``, ``learning_rate``, ``loss``,
-        ``metrics`` (and ``momentum``/``nesterov`` for SGD). ``optimizer=kw.tune.Choice(...)``
-        and ``learning_rate=kw.tune.Float(...)`` make them part of a search."""
+        ``metrics`` and the optimizer's own arguments (``momentum``/``nesterov`` for SGD...).
+        A search space makes any of them part of a search: ``optimizer=kw.tune.Choice(...)``,
+        ``learning_rate=kw.tune.Float(...)``, ``momentum=kw.tune.Float(0.0, 0.9)``; with a
+        tuned optimizer, the arguments of each of its choices."""
         from keras_widgets._tune import _builder as tb
 
         optimizer = settings.get("optimizer", self._state.compile.get("optimizer"))
@@ -290,14 +295,12 @@ class SequentialBuilder(Shown):
         self._do("set_compile", **{k: tb.to_json_value(v) for k, v in settings.items()})
 
     def validate(self) -> dict:
-        """The validation report: output shape, params and errors per layer, plus totals;
-        with tuned fields, ``params_range`` is the smallest and largest parameter count."""
-        report = self._state.validate()
+        """The validation report: output shape, params and errors per layer, plus totals.
+        With tuned fields, ``params_range`` is the smallest and largest parameter count, in
+        total and on each layer row (rows also get ``shape_range``: [lo, hi] per dimension)."""
         from keras_widgets._tune import _builder as tb
 
-        if tb.tuned_fields(self._state.to_dict()):
-            report["params_range"] = tb.params_range(self._state.to_dict(), type(self._state))
-        return report
+        return tb.with_ranges(self._state.validate(), self._state.to_dict(), type(self._state))
 
     # ---- hyperparameter search ---------------------------------------------------------
     @property
@@ -381,16 +384,25 @@ class SequentialBuilder(Shown):
         best = search.best_hyperparameters
         state = self._state.to_dict()
         fields = tb.tuned_fields(state)
-        missing = [f["name"] for f in fields if f["name"] not in best]
+        # an optimizer argument has no value when the best trial picked an optimizer without it
+        optimizer = best.get("optimizer", (state.get("compile") or {}).get("optimizer"))
+        takes = tb.optimizer_specs(tb.optimizer_keys(optimizer))
+        missing = [
+            f["name"]
+            for f in fields
+            if f["name"] not in best
+            and (f["where"] == "layer" or f["arg"] in takes or f["arg"] == "learning_rate")
+        ]
         if missing:
             raise ValueError(
                 "the tuned fields changed since the search (no value for "
                 + ", ".join(missing)
                 + ")"
             )
-        self._state.load_state(tb.substitute(state, {f["name"]: best[f["name"]] for f in fields}))
+        values = {f["name"]: best[f["name"]] for f in fields if f["name"] in best}
+        self._state.load_state(tb.substitute(state, values))
         self._sync()
-        return {f["name"]: best[f["name"]] for f in fields}
+        return values
 
     # ---- results -------------------------------------------------------------------------
     @property

@@ -1,10 +1,11 @@
 """Search spaces in the Sequential builder: which fields can be tuned, what a tuned field
-validates as, the parameter range, the ``build_model(hp)`` script and the best values.
+validates as, the ranges of params and shapes, the ``build_model(hp)`` script and the best
+values.
 
 A tuned field holds its space as JSON in the builder state (``{"tune": "int", "min": 32,
 ...}``), so undo/redo, JSON round trips and UI edits need nothing new. For live shapes the
 builder validates the space's first value (``min`` or the first choice) through
-``VALUE_HOOKS``; :func:`params_range` validates the corners of the numeric spaces.
+``VALUE_HOOKS``; :func:`ranges` validates the combinations of the spaces' extremes.
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ from typing import Any
 from keras_widgets._builder import _catalog as cat
 from keras_widgets._tune._space import Choice, Float, from_json, is_space, is_space_json
 
-TUNABLE = ("int", "float", "choice", "activation", "initializer", "int_or_tuple", "bool")
-MAX_CORNERS = 64  # numeric spaces beyond log2(64) = 6 are evaluated at all-min and all-max
+# Field kinds (catalog arg specs) that can hold a search space; the catalog marks each spec
+# ``tunable`` from this list, so the view offers a "tune" toggle exactly where Python accepts one.
+TUNABLE = ("int", "float", "choice", "activation", "initializer", "int_or_tuple", "bool", "dtype")
+# Kinds whose value never changes a layer's output shape or parameter count.
+_SHAPELESS = ("activation", "initializer")
+MAX_CORNERS = 64  # more combinations than this: only all-smallest and all-largest are built
 
 
 def to_json_value(value: Any) -> Any:
@@ -32,7 +37,9 @@ def check_space(spec: dict, space: Any) -> Any:
         raise ValueError(f"{name} cannot be tuned (only numeric and choice fields can)")
     if kind in ("int", "int_or_tuple") and isinstance(space, Float):
         raise ValueError(f"{name} takes whole numbers: use kw.tune.Int")
-    if kind in ("choice", "activation", "initializer", "bool") and not isinstance(space, Choice):
+    if kind in ("choice", "activation", "initializer", "bool", "dtype") and not isinstance(
+        space, Choice
+    ):
         raise ValueError(f"{name} is a choice: use kw.tune.Choice")
     values = list(space.values) if isinstance(space, Choice) else list(space.bounds())
     for v in values:
@@ -82,14 +89,34 @@ def check_optimizer(raw: Any) -> str:
     return keys[0]
 
 
-def compile_spec(key: str, optimizer: str | None) -> dict | None:
-    if key == "learning_rate":
-        return LR_SPEC
-    if key == "optimizer":
-        return {"name": "optimizer", "kind": "choice", "optional": False, "choices": None}
-    if optimizer and optimizer in cat.optimizers():
-        return cat.optimizer_arg_map(optimizer).get(key)
-    return None
+def optimizer_keys(raw: Any) -> list[str]:
+    """The optimizer keys a compile ``optimizer`` value names: one, several for a
+    ``kw.tune.Choice`` (JSON or object), none when unknown or unset."""
+    if is_space(raw):
+        raw = raw.to_json()
+    if is_space_json(raw):
+        try:
+            space = from_json(raw)
+        except ValueError:
+            return []
+        values = space.values if isinstance(space, Choice) else []
+    else:
+        values = [raw]
+    known = cat.optimizers()
+    keys = [v.strip().lower() for v in values if isinstance(v, str)]
+    return [k for i, k in enumerate(keys) if k in known and k not in keys[:i]]
+
+
+def optimizer_specs(keys: list[str]) -> dict[str, dict]:
+    """Argument specs accepted by any of these optimizers (a tuned optimizer may pick any),
+    each with ``for``: the optimizers that accept it."""
+    out: dict[str, dict] = {}
+    for key in keys:
+        for name, spec in cat.optimizer_arg_map(key).items():
+            if name not in out:
+                out[name] = {**spec, "for": []}
+            out[name]["for"].append(key)
+    return out
 
 
 def check_compile_value(key: str, value: Any, optimizer: Any) -> None:
@@ -103,14 +130,11 @@ def check_compile_value(key: str, value: Any, optimizer: Any) -> None:
     if key == "learning_rate":
         check_learning_rate(data)
         return
-    first = optimizer
-    if is_space_json(optimizer):
-        first = from_json(optimizer).default
-    elif is_space(optimizer):
-        first = optimizer.default
-    spec = compile_spec(key, str(first).strip().lower() if isinstance(first, str) else "adam")
+    keys = optimizer_keys("adam" if optimizer is None else optimizer)
+    spec = optimizer_specs(keys).get(key)
     if spec is None:
-        raise ValueError(f"{key} cannot be tuned")
+        named = " or ".join(keys) or "this optimizer"
+        raise ValueError(f"{key} cannot be tuned: it is not an argument of {named}")
     check_space(spec, value)
 
 
@@ -163,7 +187,8 @@ def tuned_fields(state: dict) -> list[dict]:
 
 
 def substitute(state: dict, values: dict[str, Any]) -> dict:
-    """A copy of ``state`` with each tuned field set to ``values[hp name]``."""
+    """A copy of ``state`` with each tuned field set to ``values[hp name]``; a compile
+    setting without a value (an argument the picked optimizer does not take) is removed."""
     fields = {(f["where"], f.get("index"), f["arg"]): f["name"] for f in tuned_fields(state)}
     layers = []
     for i, layer in enumerate(state.get("layers") or []):
@@ -177,38 +202,94 @@ def substitute(state: dict, values: dict[str, Any]) -> dict:
     for key in list(compile_):
         name = fields.get(("compile", None, key))
         if name is not None:
-            compile_[key] = values[name]
+            if values.get(name) is None:
+                del compile_[key]
+            else:
+                compile_[key] = values[name]
     return {**state, "layers": layers, "compile": compile_}
 
 
-def params_range(state_dict: dict, state_cls: Any) -> list[int] | None:
-    """[smallest, largest] total parameter count over the corners of the numeric spaces
-    (None when no field is tuned or no corner validates)."""
+def _combinations(state_dict: dict, fields: list[dict]) -> tuple[list[dict], list]:
+    """The fields that may change shapes or params, and the value tuples to build for them:
+    every combination of their extremes (a range's min and max, every value of a choice)
+    while there are at most ``MAX_CORNERS``, else all-smallest and all-largest."""
+    layers = state_dict.get("layers") or []
+    dims, varied = [], []
+    for f in fields:
+        if f["where"] != "layer":
+            continue  # compile settings change neither shapes nor params
+        spec = cat.arg_map(layers[f["index"]]["type"]).get(f["arg"]) or {}
+        if spec.get("kind") in _SHAPELESS:
+            continue
+        space = f["space"]
+        values = list(space.values) if isinstance(space, Choice) else list(space.bounds())
+        values = [v for i, v in enumerate(values) if v not in values[:i]]
+        if len(values) > 1:
+            varied.append(f)
+            dims.append(values)
+    count = 1
+    for d in dims:
+        count *= len(d)
+    if count <= MAX_CORNERS:
+        return varied, list(itertools.product(*dims))
+    numeric = [isinstance(d[0], (int, float)) and not isinstance(d[0], bool) for d in dims]
+    low = tuple(min(d) if n else d[0] for d, n in zip(dims, numeric, strict=True))
+    high = tuple(max(d) if n else d[-1] for d, n in zip(dims, numeric, strict=True))
+    return varied, [low, high]
+
+
+def _span(values: list) -> list | None:
+    return [min(values), max(values)] if values else None
+
+
+def ranges(state_dict: dict, state_cls: Any) -> dict | None:
+    """What the tuned fields make of the model, over the combinations of their extremes:
+    ``{"params_range": [smallest, largest] total, "layers": {layer id: {"params_range":
+    [lo, hi], "shape_range": [[lo, hi] per output dimension, or None for the batch]}}}``.
+    None when no field is tuned. A combination that does not validate is left out."""
     fields = tuned_fields(state_dict)
     if not fields:
         return None
-    numeric = []
-    for f in fields:
-        lo, hi = f["space"].bounds()
-        if isinstance(lo, (int, float)) and not isinstance(lo, bool) and lo != hi:
-            numeric.append(f)
+    varied, combos = _combinations(state_dict, fields)
     base = {f["name"]: f["space"].default for f in fields}
-    if 2 ** len(numeric) <= MAX_CORNERS:
-        corners = itertools.product(*[f["space"].bounds() for f in numeric])
-    else:
-        corners = iter(
-            [
-                tuple(f["space"].bounds()[0] for f in numeric),
-                tuple(f["space"].bounds()[1] for f in numeric),
-            ]
-        )
-    counts = []
-    for corner in corners:
-        values = {**base, **{f["name"]: v for f, v in zip(numeric, corner, strict=True)}}
+    totals: list[int] = []
+    params: dict[str, list[int]] = {}
+    shapes: dict[str, list[tuple]] = {}
+    for combo in combos:
+        values = {**base, **{f["name"]: v for f, v in zip(varied, combo, strict=True)}}
         report = state_cls.from_dict(substitute(state_dict, values)).validate()
-        if report.get("model_code_ok", report.get("ok")) and report.get("total_params") is not None:
-            counts.append(int(report["total_params"]))
-    return [min(counts), max(counts)] if counts else None
+        if report.get("model_code_ok") and report.get("total_params") is not None:
+            totals.append(int(report["total_params"]))
+        for row in report["layers"]:
+            if row.get("params") is not None:
+                params.setdefault(row["id"], []).append(int(row["params"]))
+            if row.get("output_shape") is not None:
+                shapes.setdefault(row["id"], []).append(tuple(row["output_shape"]))
+    layers = {}
+    for lid in params.keys() | shapes.keys():
+        dims = None
+        seen = shapes.get(lid, [])
+        if seen and len({len(s) for s in seen}) == 1:
+            dims = [_span([s[i] for s in seen]) if None not in [s[i] for s in seen] else None
+                    for i in range(len(seen[0]))]  # fmt: skip
+        layers[lid] = {"params_range": _span(params.get(lid, [])), "shape_range": dims}
+    return {"params_range": _span(totals), "layers": layers}
+
+
+def params_range(state_dict: dict, state_cls: Any) -> list[int] | None:
+    """[smallest, largest] total parameter count over the tuned ranges (see :func:`ranges`)."""
+    out = ranges(state_dict, state_cls)
+    return None if out is None else out["params_range"]
+
+
+def with_ranges(report: dict, state_dict: dict, state_cls: Any) -> dict:
+    """A copy of a validation report with the tuned ranges: ``params_range`` for the total and
+    ``params_range``/``shape_range`` on each layer row (unchanged when nothing is tuned)."""
+    out = ranges(state_dict, state_cls)
+    if out is None:
+        return report
+    rows = [{**row, **out["layers"].get(row.get("id"), {})} for row in report["layers"]]
+    return {**report, "layers": rows, "params_range": out["params_range"]}
 
 
 # -- code -----------------------------------------------------------------------------------
@@ -309,30 +390,44 @@ def hypermodel_src(state: Any, settings: dict) -> str:
 
 
 def _tuned_optimizer(body: list[str], field: dict, compile_: dict) -> list[str]:
-    """Replace ``optimizer=keras.optimizers.X(...)`` by a class picked by ``hp.Choice``."""
+    """Replace ``optimizer=keras.optimizers.X(...)`` by a class picked by ``hp.Choice``.
+
+    Each optimizer gets only its own arguments. A tuned argument that every choice takes is
+    declared once; one that only some take is declared in ``hp.conditional_scope`` (inactive,
+    so absent from the trial's values, when another optimizer is picked)."""
     from keras_widgets._builder import _codegen as gen
 
     space = field["space"]
+    keys = optimizer_keys(space.to_json())
     known = cat.optimizers()
-    classes = ", ".join(
-        f"{v.strip().lower()!r}: keras.optimizers.{known[v.strip().lower()][0]}"
-        for v in space.values
-    )
-    shared = dict(gen.optimizer_args(compile_))
-    lr = shared.pop("learning_rate", None)
-    per: dict[str, dict] = {}
-    for v in space.values:
-        key = v.strip().lower()
-        accepted = cat.optimizer_arg_map(key)
-        per[key] = {k: val for k, val in shared.items() if k in accepted}
+    specs = optimizer_specs(keys)
+    names = [n for n in ("learning_rate", *specs) if n in compile_]
+    tuned = {
+        n for n in names if isinstance(compile_[n], str) and compile_[n].startswith("__kw_hp_")
+    }
     pre = [f"optimizer_name = {space.code(field['name'])}"]
-    args = []
-    if lr is not None:
-        args.append(f"learning_rate={gen._literal(lr)}")
-    if any(per.values()):
-        pre.append(f"optimizer_args = {per!r}[optimizer_name]")
-        args.append("**optimizer_args")
-    pre.append(f"optimizer = {{{classes}}}[optimizer_name]({', '.join(args)})")
+    shared = {n for n in tuned if n == "learning_rate" or len(specs[n]["for"]) == len(keys)}
+    pre += [f"{n} = {compile_[n]!r}" for n in names if n in shared]
+    for i, key in enumerate(keys):
+        test = "else:" if i == len(keys) - 1 and i else f"if optimizer_name == {key!r}:"
+        pre.append(test if i == 0 or test == "else:" else "el" + test)
+        if test == "else:":
+            pre[-1] += f"  # {key!r}"
+        args = []
+        for n in names:
+            if n != "learning_rate" and key not in specs[n]["for"]:
+                continue
+            if n in shared:
+                args.append(f"{n}={n}")
+            elif n in tuned:
+                pre.append(
+                    f"    with hp.conditional_scope({field['name']!r}, {specs[n]['for']!r}):"
+                )
+                pre.append(f"        {n} = {compile_[n]!r}")
+                args.append(f"{n}={n}")
+            else:
+                args.append(f"{n}={gen._literal(compile_[n])}")
+        pre.append(f"    optimizer = keras.optimizers.{known[key][0]}({', '.join(args)})")
     out = []
     for ln in body:
         if ln.startswith("model.compile("):

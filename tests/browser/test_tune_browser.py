@@ -1,6 +1,7 @@
 """Hyperparameter search from the builder in a real JupyterLab: two fields switched to "tune"
-in the UI, a 3-trial search (3 runs in the chart, 3 rows in the table), Stop during a second
-search, and the best values applied back into the builder."""
+in the UI (plus SGD's momentum in the compile panel), the ranges of params and shapes on the
+cards and in the summary, a 3-trial search (3 runs in the chart, 3 rows in the table), Stop
+during a second search, and the best values applied back into the builder."""
 
 from __future__ import annotations
 
@@ -24,13 +25,16 @@ b.compile(optimizer="adam", learning_rate=0.001, loss="binary_crossentropy")
 b
 """
 
-CHECK = "print(sorted(b.tuned), b.validate()['params_range'])"
+CHECK = "print(sorted(b.tuned), b.validate()['params_range'], b.tuned['momentum'])"
 SEARCH = "s = b.tune(x, y, validation_split=0.25, max_trials=3, epochs=2, batch_size=16, seed=1)"
 SLOW = (
     "s2 = b.tune(x, y, validation_split=0.25, max_trials=6, epochs=40, batch_size=16, seed=2,"
     " callbacks=[Slow()])"
 )
-APPLY = "best = b.apply_best(); print('applied', sorted(best.items()))"
+APPLY = (
+    "best = b.apply_best(); print('applied', sorted(best.items()));"
+    " print('momentum', b.model.optimizer.momentum == best['momentum'])"
+)
 
 RUNS = """(root) => {
   const gd = root.querySelector('.kw-lp-plot');
@@ -73,11 +77,36 @@ def test_builder_tune_two_ui_fields_search_stop_and_apply_best(notebook):
     rng.wait_for(timeout=10_000)
     # Dense(8->u) + Dense(u->1) for u in 8..32
     assert rng.inner_text() == "tuned: 81 \u2013 321 params"
+    # each layer's card and summary row show its own range, the summary's total the sum's
+    card = builder.locator(".kw-layer").first
+    assert card.locator(".kw-params").inner_text() == "72\u2013288 params"
+    assert card.locator(".kw-shape").inner_text() == "(None, 8\u201332)"
+    assert builder.locator(".kw-layer").nth(1).locator(".kw-params").inner_text() == (
+        "9\u201333 params"
+    )
+    rows = builder.locator(".kw-summary tbody tr")
+    assert rows.nth(0).locator(".kw-sum-params").inner_text() == "72\u2013288"
+    assert rows.nth(1).locator(".kw-sum-params").inner_text() == "9\u201333"
+    assert builder.locator(".kw-sum-total").inner_text() == "81\u2013321"
+    # fields that cannot be tuned offer no toggle (a name; an optimizer's literal argument)
+    assert card.locator(".kw-field[data-arg='name']").count() == 1
+    assert card.locator(".kw-field[data-arg='name'] .kw-tune-toggle").count() == 0
+
+    # the compile panel: with SGD, its momentum switched to "tune" as well
+    builder.locator(".kw-c-optimizer").select_option("sgd")
+    momentum = builder.locator(".kw-crow[data-arg='momentum']")
+    momentum.wait_for(timeout=10_000)
+    assert builder.locator(".kw-crow[data-arg='clipvalue']").count() == 1
+    assert builder.locator(".kw-crow[data-arg='clipvalue'] .kw-tune-toggle").count() == 0
+    momentum.locator(".kw-tune-toggle").click()
+    momentum.locator(".kw-tune-min").wait_for(timeout=10_000)
+    assert momentum.locator(".kw-tune-max").input_value() == "0.5"
+    assert "kw-tune-on" in momentum.locator(".kw-tune-toggle").get_attribute("class")
     nb.screenshot("tune_builder_fields", builder)
     _run_cell(page, 2)
     nb.wait_idle()
     out = page.locator(".jp-OutputArea-output", has_text="learning_rate").last.inner_text()
-    assert "['hidden_units', 'learning_rate'] [81, 321]" in out
+    assert "['hidden_units', 'learning_rate', 'momentum'] [81, 321] Float(0.0, 0.5)" in out
 
     # a 3-trial search: 3 runs in the chart, 3 rows in the table
     _run_cell(page, 3)
@@ -118,6 +147,11 @@ def test_builder_tune_two_ui_fields_search_stop_and_apply_best(notebook):
     out = page.locator(".jp-OutputArea-output", has_text="applied").last.inner_text()
     best = nb.kernel("print(s.best_hyperparameters['hidden_units'])").strip()
     assert f"('hidden_units', {best})" in out
+    assert "('momentum', " in out
+    page.locator(".jp-OutputArea-output", has_text="momentum True").last.wait_for(timeout=10_000)
+    # the compile panel shows the plain momentum again, with "tune" off
+    assert "kw-tune-on" not in momentum.locator(".kw-tune-toggle").get_attribute("class")
+    assert not momentum.locator(".kw-c-momentum").is_hidden()
     # the card shows the plain value again, with "tune" off
     page.wait_for_function(
         """(v) => {
