@@ -313,3 +313,40 @@ def test_ranges_per_layer_and_in_total_include_shape_changing_choices():
     assert [r["params_range"] for r in view_report["layers"]] == [
         r["params_range"] for r in report["layers"]
     ]
+
+
+def test_hyperparameter_names_never_collide(tmp_path, monkeypatch):
+    # A layer named "learning" tuning its rate would be "learning_rate", the compile setting's
+    # name; two layer names that slug alike would share one name. Each field gets its own.
+    monkeypatch.chdir(tmp_path)
+    b = kw.SequentialBuilder(input_shape=(8,))
+    b.add("Dense", name="hidden-1", units=kw.tune.Int(4, 8, step=4))
+    b.add("Dense", name="hidden_1", units=kw.tune.Int(2, 6, step=2))
+    b.add("Dropout", name="learning", rate=kw.tune.Float(0.1, 0.3))
+    b.add("Dense", units=1, activation="sigmoid")
+    b.compile(learning_rate=kw.tune.Float(1e-3, 1e-2), loss="binary_crossentropy")
+    assert set(b.tuned) == {
+        "hidden_1_units",
+        "hidden_1_units_2",
+        "learning_rate_2",
+        "learning_rate",
+    }
+    assert b.tuned["learning_rate"] == kw.tune.Float(1e-3, 1e-2)
+    assert b.tuned["learning_rate_2"] == kw.tune.Float(0.1, 0.3)
+    namespace = {"x": X, "y": Y}
+    b._tune_settings = {"max_trials": 1, "epochs": 1, "validation_split": 0.25}
+    exec(b.to_code(), namespace)
+    assert set(namespace["best_hp"].values) == set(b.tuned)
+    values = {
+        "hidden_1_units": 8,
+        "hidden_1_units_2": 2,
+        "learning_rate_2": 0.2,
+        "learning_rate": 0.005,
+    }
+    from keras_widgets._tune._builder import substitute
+
+    state = substitute(json.loads(b.to_json()), values)
+    assert [lay["config"].get("units", lay["config"].get("rate")) for lay in state["layers"]][
+        :3
+    ] == [8, 2, 0.2]
+    assert state["compile"]["learning_rate"] == 0.005

@@ -155,7 +155,21 @@ def _slug(text: str) -> str:
 
 def tuned_fields(state: dict) -> list[dict]:
     """Every tuned field of a state dict: {"name" (the hp name), "where", "layer", "arg",
-    "space"}; ``where`` is "layer" (``layer`` = its id, ``index``) or "compile"."""
+    "space"}; ``where`` is "layer" (``layer`` = its id, ``index``) or "compile".
+
+    Names are unique: a compile setting keeps its own (``learning_rate``); a layer field is
+    ``<layer name>_<arg>``, with ``_2``, ``_3``... where that is taken (a layer named
+    "learning" tuning ``rate``, or two names that slug alike), so no two fields share a
+    hyperparameter."""
+    compile_fields = []
+    for key, raw in (state.get("compile") or {}).items():
+        if is_space_json(raw):
+            try:
+                space = from_json(raw)
+            except ValueError:
+                continue
+            compile_fields.append({"name": key, "where": "compile", "arg": key, "space": space})
+    used = {f["name"] for f in compile_fields}
     out = []
     for i, layer in enumerate(state.get("layers") or []):
         for arg, raw in (layer.get("config") or {}).items():
@@ -166,9 +180,14 @@ def tuned_fields(state: dict) -> list[dict]:
                     continue  # a field error in the view already
                 label = layer["config"].get("name")
                 base = _slug(label) if isinstance(label, str) else f"{_slug(layer['type'])}_{i}"
+                name, n = f"{base}_{arg}", 1
+                while name in used:
+                    n += 1
+                    name = f"{base}_{arg}_{n}"
+                used.add(name)
                 out.append(
                     {
-                        "name": f"{base}_{arg}",
+                        "name": name,
                         "where": "layer",
                         "layer": layer.get("id"),
                         "index": i,
@@ -176,14 +195,7 @@ def tuned_fields(state: dict) -> list[dict]:
                         "space": space,
                     }
                 )
-    for key, raw in (state.get("compile") or {}).items():
-        if is_space_json(raw):
-            try:
-                space = from_json(raw)
-            except ValueError:
-                continue
-            out.append({"name": key, "where": "compile", "arg": key, "space": space})
-    return out
+    return out + compile_fields
 
 
 def substitute(state: dict, values: dict[str, Any]) -> dict:
