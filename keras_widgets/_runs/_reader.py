@@ -352,17 +352,19 @@ class LogdirReader:
             cuts = np.flatnonzero(np.diff(who)) + 1
             for part in np.split(np.arange(len(pos)), cuts):
                 accs[int(who[part[0]])].setdefault(tag, []).append(
-                    (step[part], wall[part], value[part])
+                    (step[part], wall[part], value[part], pos[part])
                 )
 
         slow, bad = _fast.decode(joined, starts, lengths, self._data_crc, add)
         for i in owner[bad].tolist():
             runs[i].skipped["corrupt"] += 1
         rest: list[list] = [[] for _ in owners]
+        where: list[list] = [[] for _ in owners]
         for i in slow.tolist():
             rest[int(owner[i])].append(bytes(joined[int(starts[i]) : int(starts[i] + lengths[i])]))
+            where[int(owner[i])].append(i)
         for k, path in enumerate(owners):
-            self._decode(runs[k], rest[k], accs[k])
+            self._decode(runs[k], rest[k], accs[k], where[k])
             self._offsets[path] = self._offsets.get(path, 0) + sizes[k]
         return True
 
@@ -382,7 +384,7 @@ class LogdirReader:
                     starts,
                     lengths,
                     self._data_crc,
-                    lambda *p: acc.setdefault(p[0], []).append(p[1:4]),
+                    lambda *p: acc.setdefault(p[0], []).append(p[1:]),
                 )
                 run.skipped["corrupt"] += len(bad)
                 mv = memoryview(buf)
@@ -390,19 +392,30 @@ class LogdirReader:
                     mv[s : s + n]
                     for s, n in zip(starts[slow].tolist(), lengths[slow].tolist(), strict=True)
                 ]
-                self._decode(run, rest, acc)
-                return end, end < len(buf), False, len(starts) - len(bad)
+                self._decode(run, rest, acc, slow.tolist())
+                n = len(starts) - len(bad)
+                if end == len(buf):
+                    return end, False, False, n
+                # what follows the last record: the start of one being written, or a bad
+                # length (then stop, as the protobuf path does); its header tells
+                tail = split(memoryview(buf)[end : end + 16], self.check_crc, self._crc)
+                return end, not tail.stopped, tail.stopped, n
         scan = split(buf, self.check_crc, self._crc)
         run.skipped["corrupt"] += scan.corrupt
         self._decode(run, scan.records, {})
         return scan.end, scan.truncated, scan.stopped, len(scan.records)
 
-    def _decode(self, run: RunData, records: list, acc: dict[str, list]) -> None:
-        """Parse records with protobuf; scalars gather per tag in ``acc``, then add up."""
+    def _decode(
+        self, run: RunData, records: list, acc: dict[str, list], where: list | None = None
+    ) -> None:
+        """Parse ``records`` (at record indices ``where``) with protobuf; scalars gather per
+        tag in ``acc`` beside those the fast path decoded, as (steps, walls, values, record
+        indices); then every tag is added in file order, tags in order of first appearance,
+        so both paths give the same series and keep the same tags under ``max_tags``."""
         if records and self._event_pb2 is None:
             self._event_pb2 = _protos()
         Event = self._event_pb2.Event if records else None
-        for data in records:
+        for i, data in enumerate(records):
             try:
                 ev = Event.FromString(bytes(data))
             except Exception:
@@ -410,19 +423,24 @@ class LogdirReader:
                 continue
             kind = ev.WhichOneof("what")
             if kind == "summary":
-                self._summary(run, ev, acc)
+                self._summary(run, ev, acc, i if where is None else where[i])
             elif kind is None:
                 run.skipped["unknown"] += 1
-        for tag, parts in acc.items():
+        first = {tag: min(int(np.min(p[3])) for p in parts) for tag, parts in acc.items()}
+        for tag in sorted(acc, key=first.__getitem__):
+            parts = acc[tag]
             if len(parts) == 1 and not np.isscalar(parts[0][0]):
-                self._add(run, tag, *parts[0])
-            else:
-                cols = list(zip(*parts, strict=True))
-                self._add(
-                    run, tag, *(np.concatenate([np.atleast_1d(c) for c in col]) for col in cols)
-                )
+                self._add(run, tag, *parts[0][:3])
+                continue
+            step, wall, value, pos = (
+                np.concatenate([np.atleast_1d(c) for c in col]) for col in zip(*parts, strict=True)
+            )
+            if np.any(np.diff(pos) < 0):  # fast and protobuf parts: back to file order
+                o = np.argsort(pos, kind="stable")
+                step, wall, value = step[o], wall[o], value[o]
+            self._add(run, tag, step, wall, value)
 
-    def _summary(self, run: RunData, ev: Any, acc: dict[str, list]) -> None:
+    def _summary(self, run: RunData, ev: Any, acc: dict[str, list], pos: int) -> None:
         for v in ev.summary.value:
             which = v.WhichOneof("value")
             plugin = v.metadata.plugin_data.plugin_name if v.HasField("metadata") else ""
@@ -438,7 +456,7 @@ class LogdirReader:
             if value is None:
                 run.skipped["non_scalar"] += 1
             else:
-                acc.setdefault(v.tag, []).append((ev.step, ev.wall_time, value))
+                acc.setdefault(v.tag, []).append((ev.step, ev.wall_time, value, pos))
 
     def _add(self, run: RunData, tag: str, step: Any, wall: Any, value: Any) -> None:
         s = run.series.get(tag)

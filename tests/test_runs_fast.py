@@ -1,0 +1,256 @@
+"""The reader's numpy fast path gives what its protobuf path gives, point for point and count
+for count, on logs written by keras.callbacks.TensorBoard, tf.summary, tensorboardX and our
+writer, and on damaged copies of them: truncated, corrupt data, corrupt lengths, flipped CRCs."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import struct
+
+import numpy as np
+import pytest
+
+pytest.importorskip("crc32c")
+pytest.importorskip("tensorboard")
+
+from keras_widgets._runs import _fast, _reader
+from keras_widgets._runs._reader import LogdirReader
+from keras_widgets._runs._records import _crc32c, frame, masked_crc, split
+from keras_widgets._runs._writer import EventWriter, hparams_end_summary, hparams_summary
+
+
+def _state(r: LogdirReader) -> dict:
+    """Everything a reader found, in a form that compares exactly (repr keeps -0.0 and nan)."""
+    out = {}
+    for run in r.runs.values():
+        series = {}
+        for tag, s in run.series.items():
+            step, wall, value = s.arrays()
+            series[tag] = (step.tolist(), wall.tolist(), [repr(v) for v in value.tolist()])
+        out[run.name] = (list(series), series, dict(+run.skipped), run.hparams, run.status)
+    return out
+
+
+def _same(path, **options) -> LogdirReader:
+    """Read ``path`` the fast way and the protobuf way; assert they agree; return the fast."""
+    fast = LogdirReader(str(path), max_points=None, **options)
+    slow = LogdirReader(str(path), max_points=None, fast=False, **options)
+    fast.read()
+    slow.read()
+    assert _state(fast) == _state(slow)
+    assert fast.skipped == slow.skipped
+    return fast
+
+
+def _event_files(root) -> list[str]:
+    return sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs if "tfevents" in f)
+
+
+def _records(path) -> list[tuple[int, int]]:
+    """(offset, length) of each record's data in an event file."""
+    with open(path, "rb") as f:
+        buf = f.read()
+    assert split(buf).end == len(buf)
+    out, pos = [], 0
+    while pos < len(buf):
+        (n,) = struct.unpack_from("<Q", buf, pos)
+        out.append((pos + 12, n))
+        pos += 16 + n
+    return out
+
+
+def _damaged_copies(src, dst, seed=0):
+    """Yield folders holding ``src`` with one kind of damage applied to every event file."""
+    rng = random.Random(seed)
+    kinds = ("truncated", "data", "data_twice", "length", "data_crc", "garbage")
+    for kind in kinds:
+        target = os.path.join(dst, kind)
+        shutil.copytree(src, target)
+        for path in _event_files(target):
+            recs = _records(path)
+            with open(path, "rb") as f:
+                data = bytearray(f.read())
+            if kind == "truncated":  # a writer in the middle of a record
+                data = data[: rng.randrange(len(data) // 2, len(data))]
+            elif kind in ("data", "data_twice"):
+                picks = rng.sample(range(len(recs)), min(5, len(recs)))
+                for i in picks:
+                    off, n = recs[i]
+                    at = off + rng.randrange(max(n, 1))
+                    data[at] ^= 0x10
+                    if kind == "data_twice" and i + 1 < len(recs):
+                        # the same damage in the next record of the same length: XOR-combined
+                        # CRC checks must not let the two cancel out
+                        nxt_off, nxt_n = recs[i + 1]
+                        if nxt_n == n:
+                            data[nxt_off + at - off] ^= 0x10
+            elif kind == "length":
+                off, _ = recs[rng.randrange(len(recs))]
+                data[off - 12] ^= 0x01
+            elif kind == "data_crc":
+                for off, n in rng.sample(recs, min(3, len(recs))):
+                    data[off + n] ^= 0xFF
+            else:
+                data += bytes(rng.randrange(256) for _ in range(37))
+            with open(path, "wb") as f:
+                f.write(bytes(data))
+        yield kind, target
+
+
+def _check_with_damage(src, tmp_path):
+    fast = _same(src)
+    _same(src, check_crc=False)
+    for kind, folder in _damaged_copies(src, tmp_path / "damaged"):
+        got = _same(folder)
+        if kind in ("data", "data_twice", "data_crc"):
+            assert got.skipped["corrupt"] > 0, kind
+    return fast
+
+
+def test_keras_tensorboard_callback_logs(tmp_path):
+    pytest.importorskip("tensorflow")
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.Dense(1)])
+    model.compile("adam", "mse", metrics=["mae"])
+    x = np.random.default_rng(0).random((64, 4), dtype=np.float32)
+    y = x.sum(1, keepdims=True)
+    tb = keras.callbacks.TensorBoard(
+        str(tmp_path / "logs"), update_freq=1, histogram_freq=1, write_graph=True
+    )
+    model.fit(x, y, batch_size=8, epochs=3, validation_split=0.25, callbacks=[tb], verbose=0)
+    fast = _check_with_damage(tmp_path / "logs", tmp_path)
+    train = fast.runs[str(tmp_path / "logs" / "train")]
+    assert {"epoch_loss", "epoch_mae", "batch_loss"} <= set(train.series)
+    assert train.series["epoch_loss"].arrays()[0].tolist() == [0, 1, 2]
+    assert train.skipped["non_scalar"] > 0  # the histograms
+
+
+def test_tf_summary_logs(tmp_path):
+    tf = pytest.importorskip("tensorflow")
+    writer = tf.summary.create_file_writer(str(tmp_path / "tf"))
+    with writer.as_default():
+        for i in [0, 1, 127, 128, 300, 16384, 2**33]:
+            tf.summary.scalar("loss", 1.0 / (i + 1), step=i)
+            tf.summary.scalar("lr64", tf.constant(0.5 / (i + 1), tf.float64), step=i)
+            tf.summary.scalar("odd", float("nan") if i == 128 else -0.0, step=i)
+            tf.summary.histogram("h", tf.range(5.0), step=i)
+            tf.summary.text("note", "hello", step=i)
+    writer.close()
+    fast = _check_with_damage(tmp_path / "tf", tmp_path)
+    assert fast.runs[str(tmp_path / "tf")].series["lr64"].arrays()[0][-1] == 2**33
+
+
+def test_tensorboardx_logs(tmp_path):
+    tbx = pytest.importorskip("tensorboardX")
+    w = tbx.SummaryWriter(str(tmp_path / "x"))
+    for i in range(40):
+        w.add_scalar("loss", 1.0 / (i + 1), i)
+        # a scalar with the scalars plugin's metadata (display name, description)
+        w.add_scalar("described", 2.0 * i, i, display_name="Loss", summary_description="d")
+        w.add_scalar("float64", np.float64(1.0 / 3 * i), i, walltime=1.7e9 + i / 7)
+        w.add_scalars("group", {"a": float(i), "b": -float(i)}, i)
+        w.add_histogram("weights", np.arange(10.0), i)
+        w.add_text("note", f"step {i}", i)
+    w.add_hparams({"lr": 0.1, "opt": "sgd"}, {"hparam/final_loss": 0.05}, name="hp")
+    w.close()
+    fast = _check_with_damage(tmp_path / "x", tmp_path)
+    x = fast.runs[str(tmp_path / "x")]
+    assert x.series["described"].arrays()[0].tolist() == list(range(40))
+    assert x.series["float64"].arrays()[1].tolist() == [1.7e9 + i / 7 for i in range(40)]
+
+
+def test_our_writer_logs(tmp_path):
+    w = EventWriter(str(tmp_path / "ours"))
+    w.summary(hparams_summary({"lr": 0.01, "optimizer": "Adam", "batch_size": 32}))
+    for i in range(3000):  # long enough for several length groups and CRC classes
+        w.scalars(i, {"batch/loss": 1.0 / (i + 1), "batch/accuracy": i / 3000})
+        if i % 100 == 0:
+            w.scalars(i, {"epoch/loss": 1.0 / (i + 1), "learning_rate": 1e-3}, prefix="")
+    w.summary(hparams_end_summary("success"))
+    w.close()
+    fast = _check_with_damage(tmp_path / "ours", tmp_path)
+    run = fast.runs[str(tmp_path / "ours")]
+    assert run.hparams["optimizer"] == "Adam"
+    assert run.status == "success"
+    assert len(run.series["batch/loss"]) == 3000
+
+
+def test_many_small_runs_read_together_equal_one_by_one(tmp_path, monkeypatch):
+    for r in range(30):
+        w = EventWriter(str(tmp_path / f"run_{r:02d}"))
+        for s in range(50 + r):
+            w.scalars(s, {"loss": 1.0 / (s + 1 + r), f"only_{r % 3}": float(s)})
+        w.close()
+    together = _same(tmp_path)
+    monkeypatch.setattr(_reader, "SMALL", 0)  # every file on its own
+    alone = LogdirReader(str(tmp_path), max_points=None)
+    alone.read()
+    assert _state(together) == _state(alone)
+    assert len(together.runs) == 30
+
+
+def test_a_record_longer_than_the_read_chunk(tmp_path, monkeypatch):
+    w = EventWriter(str(tmp_path))
+    w.scalars(0, {f"tag_{i:04d}": float(i) for i in range(300)})  # one ~10 kB record
+    for i in range(1, 50):
+        w.scalars(i, {"loss": float(i)})
+    w.close()
+    monkeypatch.setattr(_reader, "READ_CHUNK", 1000)
+    monkeypatch.setattr(_reader, "SMALL", 0)
+    r = _same(tmp_path)
+    assert len(r.runs[str(tmp_path)].series) == 301
+    assert len(r.runs[str(tmp_path)].series["loss"]) == 49
+
+
+def test_tag_order_and_tag_limit_follow_the_file(tmp_path):
+    # tags of different lengths land in different length groups of the fast path; the ones
+    # kept under max_tags are still the first ones written, as the protobuf path keeps them
+    w = EventWriter(str(tmp_path))
+    for i in range(40):
+        w.scalars(0, {"t" + "x" * (40 - i): float(i)})
+    w.close()
+    r = _same(tmp_path, max_tags=10)
+    assert list(r.runs[str(tmp_path)].series) == ["t" + "x" * (40 - i) for i in range(10)]
+
+
+def test_file_version_and_graph_events_are_ignored_like_protobuf_does(tmp_path):
+    from tensorboard.compat.proto import event_pb2
+
+    events = [
+        event_pb2.Event(wall_time=1.0, file_version="brain.Event:2"),
+        event_pb2.Event(wall_time=2.0, step=3, graph_def=b"\x0a\x03abc"),
+        event_pb2.Event(wall_time=3.0, step=4),  # nothing: an unknown event
+    ]
+    bad_utf8 = b"\x09" + struct.pack("<d", 4.0) + b"\x1a\x02\xff\xfe"  # file_version
+    data = b"".join(frame(e.SerializeToString()) for e in events) + frame(bad_utf8)
+    (tmp_path / "events.out.tfevents.1.x").write_bytes(data)
+    r = _same(tmp_path)
+    assert r.skipped == {"unknown": 1, "corrupt": 1}
+    assert not _fast._ignored(events[2].SerializeToString())
+    assert _fast._ignored(events[0].SerializeToString())
+
+
+def test_vectorized_length_crcs_match_masked_crc():
+    crc = _crc32c()
+    rng = np.random.default_rng(0)
+    lengths = np.concatenate([np.arange(300), rng.integers(0, 2**32, 2000)]).astype(np.int64)
+    want = [masked_crc(int(n).to_bytes(8, "little"), crc) for n in lengths.tolist()]
+    assert _fast._length_crcs(lengths, crc).tolist() == want
+
+
+def test_crc_classes_find_every_damaged_record():
+    crc = _crc32c()
+    rng = np.random.default_rng(1)
+    recs = [frame(b"\x09" + rng.bytes(28), crc) for _ in range(500)]
+    buf = bytearray(b"".join(recs))
+    # the same bit flipped in neighbours: XOR-combined over all records, the damage cancels
+    damaged = {3, 4, 250, 251}
+    for i in damaged:
+        buf[i * len(recs[0]) + 20] ^= 0x01
+    starts, lengths, _ = _fast.split(bytes(buf), crc)
+    _, bad = _fast.decode(bytes(buf), starts, lengths, crc, lambda *a: None)
+    assert set(bad.tolist()) == damaged
