@@ -57,6 +57,11 @@ def _length_crcs(length: np.ndarray, crc) -> np.ndarray:
             for v in range(256):
                 tables[j, v] = crc(bytes(j) + bytes([v]) + bytes(7 - j))
         _TABLES[crc] = tables = (tables, crc(bytes(8)))
+    if len(length) > 4096 and length.max() < 1 << 16:  # lengths repeat: one lookup each
+        present = np.flatnonzero(np.bincount(length))
+        lut = np.zeros(int(present[-1]) + 1, np.uint32)
+        lut[present] = _length_crcs(present, crc)
+        return lut[length]
     t, zero = tables
     c = (
         t[0][length & 0xFF]
@@ -120,10 +125,10 @@ def _crc_ok(rows: np.ndarray, ln: int, crc) -> np.ndarray:
     when the damage is bit-for-bit the same and they sit a multiple of 61 apart in the group.
     """
     k = len(rows)
-    raw = _unmask(rows[:, ln : ln + 4].copy().view("<u4").reshape(-1))
+    words = rows.view("<u8")
+    raw = _unmask(_field(words, ln, 4))
     c = min(_CLASSES, k)
     full = k - k % c
-    words = rows.view("<u8")
     data = np.bitwise_xor.reduce(words[:full].reshape(-1, c, words.shape[1]), axis=0)
     stored = np.bitwise_xor.reduce(raw[:full].reshape(-1, c), axis=0)
     if full < k:  # the last, shorter round
@@ -356,20 +361,22 @@ def decode(
                 left = np.flatnonzero(differ)
             else:
                 hit, left = left[~differ], left[differ]
-            sel = slice(None) if hit is None else hit
-            idx = group[sel]
-            wall = _span(rows, sel, 1, 9, "<f8")
+            m = words if hit is None else words[hit]
+            idx = group if hit is None else group[hit]
+            wall = _field(m, 1, 8).view("<f8")
             step = np.zeros(len(idx), np.int64)
             if step_span is not None:
                 a, z = step_span
-                raw = _span(rows, sel, a, z, "u1").reshape(-1, z - a).astype(np.int64)
-                for k in range(z - a):
-                    step |= (raw[:, k] & 0x7F) << (7 * k)
+                for k0 in range(0, z - a, 8):  # a varint of up to 10 bytes, 8 at a time
+                    x = _field(m, a + k0, min(8, z - a - k0))
+                    for k in range(min(8, z - a - k0)):
+                        part = ((x >> np.uint64(8 * k)) & np.uint64(0x7F)).view(np.int64)
+                        step |= part << (7 * (k0 + k))
             for tag, off, dt in values:
                 if dt == _FLOAT:
-                    v = _span(rows, sel, off, off + 4, "<f4").astype(np.float64)
+                    v = _field(m, off, 4).astype(np.uint32).view("<f4").astype(np.float64)
                 else:
-                    v = _span(rows, sel, off, off + 8, "<f8")
+                    v = _field(m, off, 8).view("<f8")
                 out.setdefault(tag, []).append((idx, step, wall, v))
         rest = group if left is None else group[left]
         if len(rest):
@@ -390,9 +397,17 @@ def decode(
     return _sorted(slow), _sorted(bad)
 
 
-def _span(rows: np.ndarray, sel, a: int, z: int, dtype: str) -> np.ndarray:
-    """Bytes ``a:z`` of the selected rows as ``dtype`` (only these bytes are copied)."""
-    return rows[sel, a:z].copy().view(dtype).reshape(-1)
+def _field(words: np.ndarray, off: int, size: int) -> np.ndarray:
+    """The little-endian unsigned integer of ``size`` (at most 8) bytes at byte ``off`` of
+    each row of ``words`` (rows as 64-bit words): shifts of one or two word columns, no copy
+    of the bytes."""
+    w, sh = divmod(off, 8)
+    x = words[:, w] >> np.uint64(8 * sh)
+    if sh + size > 8:
+        x |= words[:, w + 1] << np.uint64(64 - 8 * sh)
+    if size < 8:
+        x &= np.uint64((1 << (8 * size)) - 1)
+    return x
 
 
 def _sorted(parts: list) -> np.ndarray:

@@ -26,7 +26,7 @@ SKIP_LABELS = {
     "permission": "unreadable files or folders",
     "bad_file": "unreadable event files",
 }
-READ_CHUNK = 16 << 20  # bytes read per file per pass: bounds memory for huge logs
+READ_CHUNK = 8 << 20  # bytes read per file per pass: bounds memory for huge logs
 SMALL = 1 << 20  # files with at most this many new bytes are decoded together
 
 _PROTOS_MISSING = (
