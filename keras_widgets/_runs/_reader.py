@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import collections
 import importlib.util
+import itertools
 import os
 import posixpath
 from typing import Any
@@ -268,8 +269,12 @@ class LogdirReader:
         parent = _parent(path)
         run = self.runs.get(parent)
         if run is None:
-            rel = posixpath.relpath(parent, self.root) if parent != self.root else "."
-            name = rel if rel != "." else (posixpath.basename(self.root) or ".")
+            if parent.startswith(self.root.rstrip("/") + "/"):
+                name = parent[len(self.root.rstrip("/")) + 1 :]
+            elif parent == self.root:
+                name = posixpath.basename(self.root) or "."
+            else:
+                name = posixpath.relpath(parent, self.root)
             run = self.runs[parent] = RunData(name, parent)
         return run
 
@@ -348,11 +353,11 @@ class LogdirReader:
         accs: list[dict[str, list]] = [{} for _ in owners]
 
         def add(tag, step, wall, value, pos):
-            who = owner[pos]
-            cuts = np.flatnonzero(np.diff(who)) + 1
-            for part in np.split(np.arange(len(pos)), cuts):
-                accs[int(who[part[0]])].setdefault(tag, []).append(
-                    (step[part], wall[part], value[part], pos[part])
+            who = owner[pos]  # in file order, so each file's points are one slice
+            cuts = [0, *(np.flatnonzero(np.diff(who)) + 1).tolist(), len(pos)]
+            for a, z in itertools.pairwise(cuts):
+                accs[int(who[a])].setdefault(tag, []).append(
+                    (step[a:z], wall[a:z], value[a:z], pos[a:z])
                 )
 
         slow, bad = _fast.decode(joined, starts, lengths, self._data_crc, add)
@@ -426,7 +431,8 @@ class LogdirReader:
                 self._summary(run, ev, acc, i if where is None else where[i])
             elif kind is None:
                 run.skipped["unknown"] += 1
-        first = {tag: min(int(np.min(p[3])) for p in parts) for tag, parts in acc.items()}
+        # parts hold record indices in file order: a part's first is its smallest
+        first = {tag: min(int(np.ravel(p[3])[0]) for p in parts) for tag, parts in acc.items()}
         for tag in sorted(acc, key=first.__getitem__):
             parts = acc[tag]
             if len(parts) == 1 and not np.isscalar(parts[0][0]):
