@@ -112,6 +112,12 @@ class Series:
     def __len__(self) -> int:
         return len(self.step) + self._n
 
+    def settle(self) -> None:
+        """Decimate what is pending if it is over the bound (merges are otherwise deferred
+        so that a long read decimates every few chunks, not every chunk)."""
+        if self.max_points and self._chunks and len(self) > self.max_points:
+            self._merge()
+
     def last(self) -> float | None:
         if self._chunks:
             v = self._chunks[-1][2]
@@ -228,6 +234,9 @@ class LogdirReader:
                 changed |= self._read_small(batch, truncated)
         for run in self.runs.values():
             run.skipped["truncated"] = sum(1 for p in truncated if _parent(p) == run.path)
+            if changed:
+                for s in run.series.values():
+                    s.settle()
         return changed
 
     # -- listing ----------------------------------------------------------------------------
