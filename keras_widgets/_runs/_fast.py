@@ -121,8 +121,9 @@ def _crc_ok(rows: np.ndarray, ln: int, crc) -> np.ndarray:
     CRC-32C is affine over GF(2): for k records of one length, XOR of their CRCs ==
     crc(XOR of their data) (XOR crc(ln zero bytes) when k is even). So records are checked
     in 61 classes (index modulo 61) with one numpy pass and 61 C calls; the records of a
-    class that fails are checked one by one. Two records can hide each other's damage only
-    when the damage is bit-for-bit the same and they sit a multiple of 61 apart in the group.
+    class that fails are checked one by one. Damage goes unseen only where the damages of
+    records of one class (a multiple of 61 apart in the group) cancel out bit for bit, such
+    as the same bit flipped in two of them.
     """
     k = len(rows)
     words = rows.view("<u8")
