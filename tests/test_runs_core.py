@@ -328,3 +328,9 @@ def test_local_paths_read_like_fsspec_urls(tmp_path, monkeypatch):
     assert sorted(r.name for r in plain.runs.values()) == ["a", "b/c"]
     for key in plain.runs:
         assert _series(plain, key, "loss") == _series(url, key, "loss")
+    # a single event file as the log directory, as TensorBoard also accepts
+    (one,) = os.listdir(tmp_path / "logs" / "a")
+    plain, url = LogdirReader(f"logs/a/{one}"), LogdirReader(f"file://{tmp_path}/logs/a/{one}")
+    assert plain.read()
+    assert url.read()
+    assert list(plain.runs) == list(url.runs) == [str(tmp_path / "logs" / "a")]

@@ -65,6 +65,8 @@ class _LocalFS:
         return os.path.exists(path)
 
     def ls(self, path: str, detail: bool = True) -> list[dict]:
+        if os.path.isfile(path):  # as fsspec does: a file lists itself
+            return [{**self.info(path), "type": "file"}]
         out = []
         with os.scandir(path) as entries:
             for e in entries:
