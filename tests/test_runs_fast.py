@@ -34,13 +34,22 @@ def _state(r: LogdirReader) -> dict:
 
 
 def _same(path, **options) -> LogdirReader:
-    """Read ``path`` the fast way and the protobuf way; assert they agree; return the fast."""
+    """Read ``path`` the fast way (small files batched, and file by file) and the protobuf
+    way; assert they all agree; return the first."""
     fast = LogdirReader(str(path), max_points=None, **options)
     slow = LogdirReader(str(path), max_points=None, fast=False, **options)
     fast.read()
     slow.read()
     assert _state(fast) == _state(slow)
     assert fast.skipped == slow.skipped
+    small, _reader.SMALL = _reader.SMALL, 0
+    try:
+        alone = LogdirReader(str(path), max_points=None, **options)
+        alone.read()
+    finally:
+        _reader.SMALL = small
+    assert _state(alone) == _state(slow)
+    assert alone.skipped == slow.skipped
     return fast
 
 
@@ -254,3 +263,19 @@ def test_crc_classes_find_every_damaged_record():
     starts, lengths, _ = _fast.split(bytes(buf), crc)
     _, bad = _fast.decode(bytes(buf), starts, lengths, crc, lambda *a: None)
     assert set(bad.tolist()) == damaged
+
+
+def test_a_step_of_another_width_never_borrows_the_template(tmp_path):
+    # Same length, same bytes around: one record's 3-byte step (16384), the other's 1-byte
+    # step (5) followed by a stray field that protobuf keeps as unknown. Only the varint's
+    # continuation bits tell them apart; the protobuf path reads step 5.
+    from tensorboard.compat.proto import summary_pb2
+
+    s = summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag="loss", simple_value=0.5)])
+    body = s.SerializeToString()
+    head = b"\x09" + struct.pack("<d", 1.0) + b"\x2a" + bytes([len(body)]) + body
+    wide, narrow = head + b"\x10\x80\x80\x01", head + b"\x10\x05\x08\x00"
+    assert len(wide) == len(narrow)
+    (tmp_path / "events.out.tfevents.1.x").write_bytes(frame(wide) * 3 + frame(narrow))
+    r = _same(tmp_path)
+    assert r.runs[str(tmp_path)].series["loss"].arrays()[0].tolist() == [5, 16384, 16384, 16384]
