@@ -279,3 +279,27 @@ def test_a_step_of_another_width_never_borrows_the_template(tmp_path):
     (tmp_path / "events.out.tfevents.1.x").write_bytes(frame(wide) * 3 + frame(narrow))
     r = _same(tmp_path)
     assert r.runs[str(tmp_path)].series["loss"].arrays()[0].tolist() == [5, 16384, 16384, 16384]
+
+
+def test_many_tags_of_one_name_length(tmp_path):
+    # per-class metrics: 100 tags whose records all have the same length, a template each
+    w = EventWriter(str(tmp_path))
+    for s in range(40):
+        for c in range(100):
+            w.scalars(s, {f"acc_class_{c:03d}": 1.0 / (s + 1 + c)})
+        w.scalars(s, {f"loss_{s % 7}": float(s), f"lr_{s % 3}": 0.5})  # two tags per event
+    w.close()
+    r = _same(tmp_path)
+    series = r.runs[str(tmp_path)].series
+    assert len(series) == 110
+    assert series["acc_class_042"].arrays()[2].tolist() == [
+        pytest.approx(1.0 / (s + 43), rel=1e-6) for s in range(40)
+    ]
+    # ... and all of them on the fast path, none left to protobuf
+    (path,) = _event_files(tmp_path)
+    with open(path, "rb") as f:
+        buf = f.read()
+    starts, lengths, _ = _fast.split(buf, _crc32c())
+    slow, bad = _fast.decode(buf, starts, lengths, _crc32c(), lambda *a: None)
+    assert len(slow) == 0
+    assert len(bad) == 0

@@ -336,6 +336,7 @@ def decode(
                 group, rows = group[ok], rows[ok]
         words = rows.view("<u8")
         left = None  # all rows of the group
+        keyed, found = False, 0
         for _ in range(_MAX_TEMPLATES):
             count = len(group) if left is None else len(left)
             if not count:
@@ -352,7 +353,7 @@ def decode(
                     slow.append(group[first : first + 1])
                 left = np.arange(1, len(group)) if left is None else left[1:]
                 continue
-            (step_span, values), want, mask = got
+            lay, want, mask = got
             sub = words if left is None else words[left]
             differ = np.zeros(len(sub), bool)
             for w in np.flatnonzero(mask).tolist():
@@ -362,23 +363,13 @@ def decode(
                 left = np.flatnonzero(differ)
             else:
                 hit, left = left[~differ], left[differ]
-            m = words if hit is None else words[hit]
-            idx = group if hit is None else group[hit]
-            wall = _field(m, 1, 8).view("<f8")
-            step = np.zeros(len(idx), np.int64)
-            if step_span is not None:
-                a, z = step_span
-                for k0 in range(0, z - a, 8):  # a varint of up to 10 bytes, 8 at a time
-                    x = _field(m, a + k0, min(8, z - a - k0))
-                    for k in range(min(8, z - a - k0)):
-                        part = ((x >> np.uint64(8 * k)) & np.uint64(0x7F)).view(np.int64)
-                        step |= part << (7 * (k0 + k))
-            for tag, off, dt in values:
-                if dt == _FLOAT:
-                    v = _field(m, off, 4).astype(np.uint32).view("<f4").astype(np.float64)
-                else:
-                    v = _field(m, off, 8).view("<f8")
-                out.setdefault(tag, []).append((idx, step, wall, v))
+            _emit(words, group, hit, lay, out)
+            found += 1
+            if not keyed and found >= 2 and len(left) >= _KEYED_MIN:
+                # Still rows of the same length but other bytes after two templates: usually
+                # more tags of one name length (acc_class_001, acc_class_002, ...).
+                keyed = True
+                left = _keyed(rows, words, group, left, ln, width, lay, mask, out)
         rest = group if left is None else group[left]
         if len(rest):
             slow.append(rest)
@@ -396,6 +387,74 @@ def decode(
             pos[o],
         )
     return _sorted(slow), _sorted(bad)
+
+
+_KEYED_MIN = 8  # rows left after two templates that are worth grouping by key
+_MAX_KEYS = 4096  # distinct keys beyond which a group is not template-like
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _keyed(rows, words, group, left, ln, width, lay, mask, out) -> np.ndarray:
+    """Decode the rows ``left`` that share ``lay``'s layout (the same varying spans) but not
+    its fixed bytes: rows are grouped by a hash of their fixed bytes, one template parsed
+    per key and every row checked against its key's template. Returns the rows still left."""
+    sub = words[left] & mask
+    h = np.zeros(len(left), np.uint64)
+    for w in np.flatnonzero(mask).tolist():
+        h = (h ^ sub[:, w]) * _MIX
+        h ^= h >> np.uint64(29)
+    keys, inverse = np.unique(h, return_inverse=True)
+    if len(keys) > _MAX_KEYS:
+        return left
+    order = np.argsort(inverse.reshape(-1), kind="stable")
+    cuts = np.cumsum(np.bincount(inverse.reshape(-1), minlength=len(keys)))[:-1]
+    shape = _shape(lay)
+    rest = []
+    misses = 0
+    for members in np.split(left[order], cuts):
+        got = (
+            None
+            if misses > _MAX_TEMPLATES
+            else _template(rows[int(members[0]), :ln].tobytes(), width)
+        )
+        if got is None or not np.array_equal(got[2], mask) or _shape(got[0]) != shape:
+            misses += 1  # other layouts: after a few, stop parsing templates for them
+            rest.append(members)
+            continue
+        same = (((words[members] ^ got[1]) & mask) == 0).all(1)
+        _emit(words, group, members[same], got[0], out)
+        rest.append(members[~same])
+    return np.sort(np.concatenate(rest)) if rest else left[:0]
+
+
+def _shape(lay) -> tuple:
+    """A layout without its tags: where the step and the values are."""
+    step_span, values = lay
+    return step_span, tuple((off, dt) for _, off, dt in values)
+
+
+def _emit(words, group, hit, lay, out) -> None:
+    """Decode rows ``hit`` of the group (None: all) that match layout ``lay``."""
+    if hit is not None and not len(hit):
+        return
+    step_span, values = lay
+    m = words if hit is None else words[hit]
+    idx = group if hit is None else group[hit]
+    wall = _field(m, 1, 8).view("<f8")
+    step = np.zeros(len(idx), np.int64)
+    if step_span is not None:
+        a, z = step_span
+        for k0 in range(0, z - a, 8):  # a varint of up to 10 bytes, 8 at a time
+            x = _field(m, a + k0, min(8, z - a - k0))
+            for k in range(min(8, z - a - k0)):
+                part = ((x >> np.uint64(8 * k)) & np.uint64(0x7F)).view(np.int64)
+                step |= part << (7 * (k0 + k))
+    for tag, off, dt in values:
+        if dt == _FLOAT:
+            v = _field(m, off, 4).astype(np.uint32).view("<f4").astype(np.float64)
+        else:
+            v = _field(m, off, 8).view("<f8")
+        out.setdefault(tag, []).append((idx, step, wall, v))
 
 
 def _field(words: np.ndarray, off: int, size: int) -> np.ndarray:
