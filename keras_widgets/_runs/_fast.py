@@ -6,8 +6,11 @@ same bytes except the wall time, the step and the values. So records are split w
 (candidate headers, checked by their length CRC and by chaining exactly), grouped by length,
 and each group is copied once into a matrix of 64-bit words that serves both its data-CRC
 check and its decoding from one template record, whose layout a tiny walker reads (only for
-the template). Rows that differ from the template anywhere else go to the ordinary protobuf
-path, so the result is the same as parsing every record.
+the template). Rows that differ from the template elsewhere than in the wall time, the step
+(of the same varint width) and the values try the next template; many templates of one
+layout (tags of one name length) are found at once by hashing the rows' fixed bytes. Rows no
+template matches go to the ordinary protobuf path, so the result is the same as parsing
+every record (tests/test_runs_fast.py compares both on real and damaged logs).
 """
 
 from __future__ import annotations
