@@ -303,3 +303,82 @@ def test_many_tags_of_one_name_length(tmp_path):
     slow, bad = _fast.decode(buf, starts, lengths, _crc32c(), lambda *a: None)
     assert len(slow) == 0
     assert len(bad) == 0
+
+
+def _random_log(draw_events, damage, path):
+    from tensorboard.compat.proto import event_pb2, summary_pb2, tensor_pb2
+
+    scalars = summary_pb2.SummaryMetadata(
+        plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars")
+    )
+    out = [frame(event_pb2.Event(wall_time=1.0, file_version="brain.Event:2").SerializeToString())]
+    for step, wall, values in draw_events:
+        summary = summary_pb2.Summary()
+        for tag, kind, v in values:
+            if kind == "simple":
+                summary.value.add(tag=tag, simple_value=v)
+            elif kind == "vector":  # a non-scalar tensor: counted, not drawn
+                t = tensor_pb2.TensorProto(dtype=1, float_val=[v, v])
+                t.tensor_shape.dim.add(size=2)
+                summary.value.add(tag=tag, tensor=t, metadata=scalars)
+            else:
+                dtype, field = (1, "float_val") if kind == "float" else (2, "double_val")
+                t = tensor_pb2.TensorProto(dtype=dtype, **{field: [v]})
+                summary.value.add(tag=tag, tensor=t, metadata=scalars)
+        ev = event_pb2.Event(wall_time=wall, step=step, summary=summary)
+        out.append(frame(ev.SerializeToString()))
+    data = bytearray(b"".join(out))
+    for at, bit in damage:
+        data[at % len(data)] ^= 1 << bit
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_logs_and_damage_read_the_same_both_ways(tmp_path, seed):
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+
+    tags = st.sampled_from(["a", "bb", "loss", "val/loss", "ccc", "dd"])
+    value = st.tuples(
+        tags,
+        st.sampled_from(["simple", "float", "double", "vector"]),
+        st.floats(width=32) | st.sampled_from([0.0, -0.0, float("nan"), float("inf")]),
+    )
+    event = st.tuples(
+        st.sampled_from([0, 1, 5, 127, 128, 300, 16383, 16384, 2**21, 2**35]),
+        st.floats(1e9, 2e9),
+        st.lists(value, min_size=1, max_size=3),
+    )
+    damage = st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 7)), max_size=3)
+
+    @hypothesis.settings(max_examples=60, deadline=None, derandomize=True, database=None)
+    @hypothesis.given(st.lists(event, min_size=1, max_size=120), damage, st.booleans())
+    def check(events, flips, cut):
+        folder = tmp_path / f"case{seed}"
+        folder.mkdir(exist_ok=True)
+        path = folder / "events.out.tfevents.1.h"
+        _random_log(events * (seed + 1), flips, path)
+        if cut:  # and a writer caught mid-record
+            data = path.read_bytes()
+            path.write_bytes(data[: len(data) - 1 - (len(events) % 7)])
+        _same(folder)
+
+    check()
+
+
+def test_any_flipped_bit_reads_the_same_both_ways(tmp_path):
+    # headers, CRCs, field keys, wall times, steps, values: damage anywhere, same result
+    events = [
+        (0, 1e9, [("loss", "double", 0.5)]),
+        (1, 1e9, [("val/loss", "float", 0.25)]),
+        (1, 1e9, [("ccc", "vector", 0.0)]),
+        (128, 1e9, [("ccc", "simple", 1.5)]),
+        (1, 1e9, [("a", "simple", 0.0), ("bb", "vector", 0.0), ("loss", "double", 2.0)]),
+        (2**21, 1e9, [("loss", "double", -0.0)]),
+    ]
+    path = tmp_path / "events.out.tfevents.1.f"
+    _random_log(events, [], path)
+    for at in range(len(path.read_bytes())):
+        for bit in (0, 3, 7):
+            _random_log(events, [(at, bit)], path)
+            _same(tmp_path)

@@ -324,8 +324,8 @@ def decode(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Check the data CRCs (when ``crc`` is given) and decode the scalar records among
     ``starts``/``lengths`` of ``buf`` with numpy, calling ``add(tag, steps, walls, values,
-    record indices)`` per tag; returns (indices left for the slow path, indices whose data
-    CRC failed)."""
+    record indices, places in their records)`` per tag in file order, tags in order of first
+    appearance; returns (indices left for the slow path, indices whose data CRC failed)."""
     slow, bad = [], []
     out: dict[str, list] = {}
     for group in groups(lengths):
@@ -376,18 +376,23 @@ def decode(
         rest = group if left is None else group[left]
         if len(rest):
             slow.append(rest)
-    for tag, parts in out.items():
+    # tags in order of first appearance (record, then place in it), as protobuf meets them
+    first = {tag: min((int(p[0][0]), p[4]) for p in parts) for tag, parts in out.items()}
+    for tag in sorted(out, key=first.__getitem__):
+        parts = out[tag]
         if len(parts) == 1:
-            add(tag, parts[0][1], parts[0][2], parts[0][3], parts[0][0])
+            idx, step, wall, value, j = parts[0]
+            add(tag, step, wall, value, idx, np.full(len(idx), j, np.int16))
             continue
         pos = np.concatenate([p[0] for p in parts])
-        o = np.argsort(pos, kind="stable")  # back to file order
+        o = np.argsort(pos, kind="stable")  # back to file order (parts of one record: by place)
         add(
             tag,
             np.concatenate([p[1] for p in parts])[o],
             np.concatenate([p[2] for p in parts])[o],
             np.concatenate([p[3] for p in parts])[o],
             pos[o],
+            np.concatenate([np.full(len(p[0]), p[4], np.int16) for p in parts])[o],
         )
     return _sorted(slow), _sorted(bad)
 
@@ -452,12 +457,12 @@ def _emit(words, group, hit, lay, out) -> None:
             for k in range(min(8, z - a - k0)):
                 part = ((x >> np.uint64(8 * k)) & np.uint64(0x7F)).view(np.int64)
                 step |= part << (7 * (k0 + k))
-    for tag, off, dt in values:
+    for j, (tag, off, dt) in enumerate(values):
         if dt == _FLOAT:
             v = _field(m, off, 4).astype(np.uint32).view("<f4").astype(np.float64)
         else:
             v = _field(m, off, 8).view("<f8")
-        out.setdefault(tag, []).append((idx, step, wall, v))
+        out.setdefault(tag, []).append((idx, step, wall, v, j))
 
 
 def _field(words: np.ndarray, off: int, size: int) -> np.ndarray:

@@ -363,12 +363,12 @@ class LogdirReader:
         runs = [self._run_for(p) for p in owners]
         accs: list[dict[str, list]] = [{} for _ in owners]
 
-        def add(tag, step, wall, value, pos):
+        def add(tag, step, wall, value, pos, place):
             who = owner[pos]  # in file order, so each file's points are one slice
             cuts = [0, *(np.flatnonzero(np.diff(who)) + 1).tolist(), len(pos)]
             for a, z in itertools.pairwise(cuts):
                 accs[int(who[a])].setdefault(tag, []).append(
-                    (step[a:z], wall[a:z], value[a:z], pos[a:z])
+                    (step[a:z], wall[a:z], value[a:z], pos[a:z], place[a:z])
                 )
 
         slow, bad = _fast.decode(joined, starts, lengths, self._data_crc, add)
@@ -408,14 +408,17 @@ class LogdirReader:
                     mv[s : s + n]
                     for s, n in zip(starts[slow].tolist(), lengths[slow].tolist(), strict=True)
                 ]
-                self._decode(run, rest, acc, slow.tolist())
-                n = len(starts) - len(bad)
-                if end == len(buf):
-                    return end, False, False, n
-                # what follows the last record: the start of one being written, or a bad
-                # length (then stop, as the protobuf path does); its header tells
-                tail = split(memoryview(buf)[end : end + 16], self.check_crc, self._crc)
-                return end, not tail.stopped, tail.stopped, n
+                where = slow.tolist()
+                # After the last record that chained: a record being written, or records
+                # the candidate scan cannot see (not starting with a wall time, a bad
+                # length): the record-by-record way, as the protobuf path reads them.
+                tail = split(mv[end:], self.check_crc, self._crc)
+                run.skipped["corrupt"] += tail.corrupt
+                rest += tail.records
+                where += range(len(starts), len(starts) + len(tail.records))
+                self._decode(run, rest, acc, where)
+                n = len(starts) - len(bad) + len(tail.records)
+                return end + tail.end, tail.truncated, tail.stopped, n
         scan = split(buf, self.check_crc, self._crc)
         run.skipped["corrupt"] += scan.corrupt
         self._decode(run, scan.records, {})
@@ -426,8 +429,9 @@ class LogdirReader:
     ) -> None:
         """Parse ``records`` (at record indices ``where``) with protobuf; scalars gather per
         tag in ``acc`` beside those the fast path decoded, as (steps, walls, values, record
-        indices); then every tag is added in file order, tags in order of first appearance,
-        so both paths give the same series and keep the same tags under ``max_tags``."""
+        indices, places in the record); then every tag is added in file order, tags in order
+        of first appearance, so both paths give the same series and keep the same tags under
+        ``max_tags``."""
         if records and self._event_pb2 is None:
             self._event_pb2 = _protos()
         Event = self._event_pb2.Event if records else None
@@ -442,14 +446,17 @@ class LogdirReader:
                 self._summary(run, ev, acc, i if where is None else where[i])
             elif kind is None:
                 run.skipped["unknown"] += 1
-        # parts hold record indices in file order: a part's first is its smallest
-        first = {tag: min(int(np.ravel(p[3])[0]) for p in parts) for tag, parts in acc.items()}
+        # parts are in file order: a part's first (record, place) is its smallest
+        first = {
+            tag: min((int(np.ravel(p[3])[0]), int(np.ravel(p[4])[0])) for p in parts)
+            for tag, parts in acc.items()
+        }
         for tag in sorted(acc, key=first.__getitem__):
             parts = acc[tag]
             if len(parts) == 1 and not np.isscalar(parts[0][0]):
                 self._add(run, tag, *parts[0][:3])
                 continue
-            step, wall, value, pos = (
+            step, wall, value, pos, _ = (
                 np.concatenate([np.atleast_1d(c) for c in col]) for col in zip(*parts, strict=True)
             )
             if np.any(np.diff(pos) < 0):  # fast and protobuf parts: back to file order
@@ -458,7 +465,7 @@ class LogdirReader:
             self._add(run, tag, step, wall, value)
 
     def _summary(self, run: RunData, ev: Any, acc: dict[str, list], pos: int) -> None:
-        for v in ev.summary.value:
+        for place, v in enumerate(ev.summary.value):
             which = v.WhichOneof("value")
             plugin = v.metadata.plugin_data.plugin_name if v.HasField("metadata") else ""
             if plugin == "hparams":
@@ -473,7 +480,7 @@ class LogdirReader:
             if value is None:
                 run.skipped["non_scalar"] += 1
             else:
-                acc.setdefault(v.tag, []).append((ev.step, ev.wall_time, value, pos))
+                acc.setdefault(v.tag, []).append((ev.step, ev.wall_time, value, pos, place))
 
     def _add(self, run: RunData, tag: str, step: Any, wall: Any, value: Any) -> None:
         s = run.series.get(tag)
