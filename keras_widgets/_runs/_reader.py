@@ -64,6 +64,9 @@ class _LocalFS:
     def exists(self, path: str) -> bool:
         return os.path.exists(path)
 
+    def invalidate_cache(self, path: str | None = None) -> None:
+        """Nothing cached here (fsspec's remote filesystems cache listings and sizes)."""
+
     def ls(self, path: str, detail: bool = True) -> list[dict]:
         if os.path.isfile(path):  # as fsspec does: a file lists itself
             return [{**self.info(path), "type": "file"}]
