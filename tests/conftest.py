@@ -42,6 +42,7 @@ BACKEND_INDEPENDENT = {
     "test_liveplot_options.py",
     "test_repo.py",
     "test_runs_core.py",
+    "test_runs_fast.py",
     "test_runs_multiworker.py",
     "test_runs_s3.py",
     "test_tune_space.py",

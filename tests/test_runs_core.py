@@ -305,3 +305,33 @@ def test_lightning_tensorboard_logger_layout(tmp_path):
     assert run.hparams["hidden"] == 64
     assert run.hparams["optim.name"] == "adam"
     assert _series(r, run.path, "train_loss")[0] == list(range(10))
+
+
+def test_local_paths_read_like_fsspec_urls(tmp_path, monkeypatch):
+    # plain paths skip fsspec (its import and per-folder cost); file:// URLs still use it
+    for name in ("a", "b/c"):
+        _write(tmp_path / "logs" / name, n=20)
+    monkeypatch.chdir(tmp_path)
+    plain, url = LogdirReader("logs"), LogdirReader(f"file://{tmp_path}/logs")
+    plain.read()
+    url.read()
+    assert type(plain.fs).__name__ == "_LocalFS"
+    plain.fs.invalidate_cache()  # as fsspec's: the reader may drop remote listing caches
+    assert type(url.fs).__name__ == "LocalFileSystem"
+    assert (
+        sorted(plain.runs)
+        == sorted(url.runs)
+        == [
+            str(tmp_path / "logs" / "a"),
+            str(tmp_path / "logs" / "b" / "c"),
+        ]
+    )
+    assert sorted(r.name for r in plain.runs.values()) == ["a", "b/c"]
+    for key in plain.runs:
+        assert _series(plain, key, "loss") == _series(url, key, "loss")
+    # a single event file as the log directory, as TensorBoard also accepts
+    (one,) = os.listdir(tmp_path / "logs" / "a")
+    plain, url = LogdirReader(f"logs/a/{one}"), LogdirReader(f"file://{tmp_path}/logs/a/{one}")
+    assert plain.read()
+    assert url.read()
+    assert list(plain.runs) == list(url.runs) == [str(tmp_path / "logs" / "a")]

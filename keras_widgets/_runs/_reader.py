@@ -5,6 +5,9 @@ to min/max buckets while reading), and forgiving (bad input is skipped and count
 from __future__ import annotations
 
 import collections
+import importlib.util
+import itertools
+import os
 import posixpath
 from typing import Any
 
@@ -24,28 +27,67 @@ SKIP_LABELS = {
     "permission": "unreadable files or folders",
     "bad_file": "unreadable event files",
 }
-READ_CHUNK = 64 << 20  # bytes read per file per pass: bounds memory for huge logs
+READ_CHUNK = 8 << 20  # bytes read per file per pass: bounds memory for huge logs
 SMALL = 1 << 20  # files with at most this many new bytes are decoded together
+
+_PROTOS_MISSING = (
+    "kw.runs reads TensorBoard logs with TensorBoard's protobuf definitions (no "
+    "TensorFlow): pip install keras-widgets[runs]"
+)
 
 
 def _protos():
     try:
         from tensorboard.compat.proto import event_pb2
     except ImportError as e:
-        raise ImportError(
-            "kw.runs reads TensorBoard logs with TensorBoard's protobuf definitions (no "
-            "TensorFlow): pip install keras-widgets[runs]"
-        ) from e
+        raise ImportError(_PROTOS_MISSING) from e
     return event_pb2
 
 
 def _fs(logdir: str) -> tuple[Any, str]:
+    if "://" not in logdir and not logdir.startswith("file:"):
+        root = os.path.abspath(os.path.expanduser(logdir)).replace(os.sep, "/")
+        return _LocalFS(), root.rstrip("/") or "/"
     try:
         import fsspec
     except ImportError as e:
         raise ImportError("kw.runs needs fsspec: pip install keras-widgets[runs]") from e
     fs, root = fsspec.core.url_to_fs(str(logdir))
     return fs, root.rstrip("/") or "/"
+
+
+class _LocalFS:
+    """The few fsspec calls the reader makes, for plain local paths. fsspec's local
+    filesystem costs about 0.4 ms per listed folder and 50 ms to import: a third of reading
+    1,000 small runs (benchmarks/tb_read.py). Remote URLs go through fsspec."""
+
+    def exists(self, path: str) -> bool:
+        return os.path.exists(path)
+
+    def invalidate_cache(self, path: str | None = None) -> None:
+        """Nothing cached here (fsspec's remote filesystems cache listings and sizes)."""
+
+    def ls(self, path: str, detail: bool = True) -> list[dict]:
+        if os.path.isfile(path):  # as fsspec does: a file lists itself
+            return [{**self.info(path), "type": "file"}]
+        out = []
+        with os.scandir(path) as entries:
+            for e in entries:
+                try:
+                    is_dir = e.is_dir()
+                    size = 0 if is_dir else e.stat().st_size
+                except OSError:  # vanished or unreadable between listing and stat
+                    continue
+                name = f"{path.rstrip('/')}/{e.name}"
+                out.append({"name": name, "type": "directory" if is_dir else "file", "size": size})
+        return out
+
+    def open(self, path: str, mode: str = "rb"):
+        return open(path, mode)
+
+    def info(self, path: str) -> dict:
+        st = os.stat(path)
+        return {"name": path, "size": st.st_size, "mtime": st.st_mtime}
 
 
 class Series:
@@ -74,6 +116,12 @@ class Series:
 
     def __len__(self) -> int:
         return len(self.step) + self._n
+
+    def settle(self) -> None:
+        """Decimate what is pending if it is over the bound (merges are otherwise deferred
+        so that a long read decimates every few chunks, not every chunk)."""
+        if self.max_points and self._chunks and len(self) > self.max_points:
+            self._merge()
 
     def last(self) -> float | None:
         if self._chunks:
@@ -134,7 +182,9 @@ class LogdirReader:
         self._yaml_seen: dict[str, Any] = {}
         self.exists = False
         self.errors: list[str] = []
-        self._event_pb2 = _protos()
+        if importlib.util.find_spec("tensorboard") is None:
+            raise ImportError(_PROTOS_MISSING)
+        self._event_pb2 = None  # imported when a record needs the protobuf path
         self._crc = _crc32c() if check_crc or fast else None
         self.reads = 0
 
@@ -160,7 +210,7 @@ class LogdirReader:
             return False
         changed = False
         truncated: set[str] = set()
-        small: list[list[str]] = [[]]  # batches of at most READ_CHUNK new bytes
+        small: list[list[tuple[str, int]]] = [[]]  # batches of at most READ_CHUNK new bytes
         batch_bytes = 0
         for path, size in files:
             if path.endswith("hparams.yaml"):
@@ -173,7 +223,7 @@ class LogdirReader:
                 if batch_bytes + new > READ_CHUNK:
                     small.append([])
                     batch_bytes = 0
-                small[-1].append(path)
+                small[-1].append((path, new))
                 batch_bytes += new
                 continue
             try:
@@ -189,6 +239,9 @@ class LogdirReader:
                 changed |= self._read_small(batch, truncated)
         for run in self.runs.values():
             run.skipped["truncated"] = sum(1 for p in truncated if _parent(p) == run.path)
+            if changed:
+                for s in run.series.values():
+                    s.settle()
         return changed
 
     # -- listing ----------------------------------------------------------------------------
@@ -234,8 +287,12 @@ class LogdirReader:
         parent = _parent(path)
         run = self.runs.get(parent)
         if run is None:
-            rel = posixpath.relpath(parent, self.root) if parent != self.root else "."
-            name = rel if rel != "." else (posixpath.basename(self.root) or ".")
+            if parent.startswith(self.root.rstrip("/") + "/"):
+                name = parent[len(self.root.rstrip("/")) + 1 :]
+            elif parent == self.root:
+                name = posixpath.basename(self.root) or "."
+            else:
+                name = posixpath.relpath(parent, self.root)
             run = self.runs[parent] = RunData(name, parent)
         return run
 
@@ -244,10 +301,11 @@ class LogdirReader:
         run = self._run_for(path)
         off = self._offsets.get(path, 0)
         changed = False
+        chunk = READ_CHUNK
         with self.fs.open(path, "rb") as f:
             while True:
                 f.seek(off)
-                buf = f.read(READ_CHUNK)
+                buf = f.read(chunk)
                 if not buf:
                     break
                 end, tail, stopped, n = self._consume(run, buf)
@@ -257,22 +315,27 @@ class LogdirReader:
                     run.skipped["corrupt"] += 1
                     self._stopped.add(path)
                     break
-                if len(buf) < READ_CHUNK:
+                if len(buf) < chunk:
                     if tail:
                         truncated.add(path)
                     break
+                # a record longer than the chunk: read it whole next time round
+                chunk = chunk * 2 if end == 0 else READ_CHUNK
         self._offsets[path] = off
         return changed
 
-    def _read_small(self, paths: list[str], truncated: set[str]) -> bool:
+    def _read_small(self, paths: list[tuple[str, int]], truncated: set[str]) -> bool:
         """Many small files (1,000 runs): their new bytes joined and decoded in one pass, as
         numpy's per-call cost would otherwise dominate. Any doubt: file by file."""
-        bufs, owners = [], []
-        for path in paths:
+        joined = bytearray(sum(want for _, want in paths))
+        view = memoryview(joined)
+        sizes, owners = [], []
+        pos = 0
+        for path, want in paths:
             try:
                 with self.fs.open(path, "rb") as f:
                     f.seek(self._offsets.get(path, 0))
-                    buf = f.read(SMALL)
+                    got = f.readinto(view[pos : pos + want])
             except PermissionError:
                 self._run_for(path)
                 self._dir_skips["permission"] += 1
@@ -281,14 +344,16 @@ class LogdirReader:
                 self._dir_skips["bad_file"] += 1
                 self._note(e)
                 continue
-            if buf:
-                bufs.append(buf)
+            if got:
+                sizes.append(got)
                 owners.append(path)
-        if not bufs:
+                pos += got
+        if not owners:
             return False
-        joined = b"".join(bufs)
-        bounds = np.cumsum([0] + [len(b) for b in bufs])
-        got = _fast.split(joined, self.check_crc, self._crc)
+        view.release()
+        del joined[pos:]  # files that shrank since they were listed
+        bounds = np.cumsum([0, *sizes])
+        got = _fast.split(joined, self._crc)
         if got is None or got[2] != len(joined) or not _at_records(bounds[:-1], got[0] - 12):
             changed = False  # a truncated or odd file among them: the careful way
             for path in owners:
@@ -300,62 +365,84 @@ class LogdirReader:
                     self._dir_skips["bad_file"] += 1
                     self._note(e)
             return changed
-        starts, lengths, _, ok = got
+        starts, lengths, _ = got
         owner = np.searchsorted(bounds, starts - 12, side="right") - 1
         runs = [self._run_for(p) for p in owners]
-        if ok is not None and not ok.all():
-            for i in owner[~ok].tolist():
-                runs[i].skipped["corrupt"] += 1
-            starts, lengths, owner = starts[ok], lengths[ok], owner[ok]
         accs: list[dict[str, list]] = [{} for _ in owners]
 
-        def add(tag, step, wall, value, pos):
-            who = owner[pos]
-            cuts = np.flatnonzero(np.diff(who)) + 1
-            for part in np.split(np.arange(len(pos)), cuts):
-                accs[int(who[part[0]])].setdefault(tag, []).append(
-                    (step[part], wall[part], value[part])
+        def add(tag, step, wall, value, pos, place):
+            who = owner[pos]  # in file order, so each file's points are one slice
+            cuts = [0, *(np.flatnonzero(np.diff(who)) + 1).tolist(), len(pos)]
+            for a, z in itertools.pairwise(cuts):
+                accs[int(who[a])].setdefault(tag, []).append(
+                    (step[a:z], wall[a:z], value[a:z], pos[a:z], place[a:z])
                 )
 
-        slow = _fast.decode(joined, starts, lengths, add)
-        mv = memoryview(joined)
+        slow, bad = _fast.decode(joined, starts, lengths, self._data_crc, add)
+        for i in owner[bad].tolist():
+            runs[i].skipped["corrupt"] += 1
         rest: list[list] = [[] for _ in owners]
+        where: list[list] = [[] for _ in owners]
         for i in slow.tolist():
-            rest[int(owner[i])].append(mv[int(starts[i]) : int(starts[i] + lengths[i])])
+            rest[int(owner[i])].append(bytes(joined[int(starts[i]) : int(starts[i] + lengths[i])]))
+            where[int(owner[i])].append(i)
         for k, path in enumerate(owners):
-            self._decode(runs[k], rest[k], accs[k])
-            self._offsets[path] = self._offsets.get(path, 0) + len(bufs[k])
+            self._decode(runs[k], rest[k], accs[k], where[k])
+            self._offsets[path] = self._offsets.get(path, 0) + sizes[k]
         return True
+
+    @property
+    def _data_crc(self):
+        return self._crc if self.check_crc else None
 
     def _consume(self, run: RunData, buf: bytes) -> tuple[int, bool, bool, int]:
         """Decode the complete records of ``buf``: (end, truncated tail, stopped, records)."""
         if self.fast:
-            got = _fast.split(buf, self.check_crc, self._crc)
+            got = _fast.split(buf, self._crc)
             if got is not None:
-                starts, lengths, end, ok = got
-                if ok is not None and not ok.all():
-                    run.skipped["corrupt"] += int((~ok).sum())
-                    starts, lengths = starts[ok], lengths[ok]
+                starts, lengths, end = got
                 acc: dict[str, list] = {}
-                slow = _fast.decode(
-                    buf, starts, lengths, lambda *p: acc.setdefault(p[0], []).append(p[1:4])
+                slow, bad = _fast.decode(
+                    buf,
+                    starts,
+                    lengths,
+                    self._data_crc,
+                    lambda *p: acc.setdefault(p[0], []).append(p[1:]),
                 )
+                run.skipped["corrupt"] += len(bad)
                 mv = memoryview(buf)
                 rest = [
                     mv[s : s + n]
                     for s, n in zip(starts[slow].tolist(), lengths[slow].tolist(), strict=True)
                 ]
-                self._decode(run, rest, acc)
-                return end, end < len(buf), False, len(starts)
+                where = slow.tolist()
+                # After the last record that chained: a record being written, or records
+                # the candidate scan cannot see (not starting with a wall time, a bad
+                # length): the record-by-record way, as the protobuf path reads them.
+                tail = split(mv[end:], self.check_crc, self._crc)
+                run.skipped["corrupt"] += tail.corrupt
+                rest += tail.records
+                where += range(len(starts), len(starts) + len(tail.records))
+                self._decode(run, rest, acc, where)
+                n = len(starts) - len(bad) + len(tail.records)
+                return end + tail.end, tail.truncated, tail.stopped, n
         scan = split(buf, self.check_crc, self._crc)
         run.skipped["corrupt"] += scan.corrupt
         self._decode(run, scan.records, {})
         return scan.end, scan.truncated, scan.stopped, len(scan.records)
 
-    def _decode(self, run: RunData, records: list, acc: dict[str, list]) -> None:
-        """Parse records with protobuf; scalars gather per tag in ``acc``, then add up."""
-        Event = self._event_pb2.Event
-        for data in records:
+    def _decode(
+        self, run: RunData, records: list, acc: dict[str, list], where: list | None = None
+    ) -> None:
+        """Parse ``records`` (at record indices ``where``) with protobuf; scalars gather per
+        tag in ``acc`` beside those the fast path decoded, as (steps, walls, values, record
+        indices, places in the record); then every tag is added in file order, tags in order
+        of first appearance, so both paths give the same series and keep the same tags under
+        ``max_tags``."""
+        if records and self._event_pb2 is None:
+            self._event_pb2 = _protos()
+        Event = self._event_pb2.Event if records else None
+        for i, data in enumerate(records):
             try:
                 ev = Event.FromString(bytes(data))
             except Exception:
@@ -363,20 +450,29 @@ class LogdirReader:
                 continue
             kind = ev.WhichOneof("what")
             if kind == "summary":
-                self._summary(run, ev, acc)
+                self._summary(run, ev, acc, i if where is None else where[i])
             elif kind is None:
                 run.skipped["unknown"] += 1
-        for tag, parts in acc.items():
+        # parts are in file order: a part's first (record, place) is its smallest
+        first = {
+            tag: min((int(np.ravel(p[3])[0]), int(np.ravel(p[4])[0])) for p in parts)
+            for tag, parts in acc.items()
+        }
+        for tag in sorted(acc, key=first.__getitem__):
+            parts = acc[tag]
             if len(parts) == 1 and not np.isscalar(parts[0][0]):
-                self._add(run, tag, *parts[0])
-            else:
-                cols = list(zip(*parts, strict=True))
-                self._add(
-                    run, tag, *(np.concatenate([np.atleast_1d(c) for c in col]) for col in cols)
-                )
+                self._add(run, tag, *parts[0][:3])
+                continue
+            step, wall, value, pos, _ = (
+                np.concatenate([np.atleast_1d(c) for c in col]) for col in zip(*parts, strict=True)
+            )
+            if np.any(np.diff(pos) < 0):  # fast and protobuf parts: back to file order
+                o = np.argsort(pos, kind="stable")
+                step, wall, value = step[o], wall[o], value[o]
+            self._add(run, tag, step, wall, value)
 
-    def _summary(self, run: RunData, ev: Any, acc: dict[str, list]) -> None:
-        for v in ev.summary.value:
+    def _summary(self, run: RunData, ev: Any, acc: dict[str, list], pos: int) -> None:
+        for place, v in enumerate(ev.summary.value):
             which = v.WhichOneof("value")
             plugin = v.metadata.plugin_data.plugin_name if v.HasField("metadata") else ""
             if plugin == "hparams":
@@ -391,7 +487,7 @@ class LogdirReader:
             if value is None:
                 run.skipped["non_scalar"] += 1
             else:
-                acc.setdefault(v.tag, []).append((ev.step, ev.wall_time, value))
+                acc.setdefault(v.tag, []).append((ev.step, ev.wall_time, value, pos, place))
 
     def _add(self, run: RunData, tag: str, step: Any, wall: Any, value: Any) -> None:
         s = run.series.get(tag)

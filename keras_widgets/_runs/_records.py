@@ -7,6 +7,7 @@ import struct
 
 _U64 = struct.Struct("<Q")
 _U32 = struct.Struct("<I")
+MASK_DELTA = 0xA282EAD8  # record_io's mask: rotate right by 15, add this
 
 
 def _crc32c():
@@ -22,7 +23,7 @@ def _crc32c():
 def masked_crc(data: bytes, crc=None) -> int:
     """TensorFlow's masked CRC-32C (record_io: rotate right by 15, add a constant)."""
     c = (crc or _crc32c())(data)
-    return (((c >> 15) | (c << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+    return (((c >> 15) | (c << 17)) + MASK_DELTA) & 0xFFFFFFFF
 
 
 def frame(data: bytes, crc=None) -> bytes:
