@@ -23,11 +23,9 @@ _NS = "http://www.w3.org/2000/svg"
 LEGEND_H = 30
 
 
-def merged_data(
-    rows: list[LayerChange], a: ModelSnapshot, b: ModelSnapshot, notes: list[str]
-) -> tuple[dict, dict[str, Any]]:
-    """Graph data of B with A's removed layers and edges put back, every node and edge with a
-    ``status``; plus the layer object behind each node id (B's, A's for removed layers)."""
+def _node_ids(rows: list[LayerChange]) -> tuple[dict[str, str], dict[str, str]]:
+    """A's and B's node ids -> the diff's node id ("d<row>"): a layer of both models has one
+    id in the merged graph and on both sides of the side-by-side view."""
     ids_a: dict[str, str] = {}
     ids_b: dict[str, str] = {}
     for i, row in enumerate(rows):
@@ -35,6 +33,15 @@ def merged_data(
             ids_a[row.id_before] = f"d{i}"
         if row.id_after is not None:
             ids_b[row.id_after] = f"d{i}"
+    return ids_a, ids_b
+
+
+def merged_data(
+    rows: list[LayerChange], a: ModelSnapshot, b: ModelSnapshot, notes: list[str]
+) -> tuple[dict, dict[str, Any]]:
+    """Graph data of B with A's removed layers and edges put back, every node and edge with a
+    ``status``; plus the layer object behind each node id (B's, A's for removed layers)."""
+    ids_a, ids_b = _node_ids(rows)
     nodes_a = {n["id"]: n for n in a.graph["nodes"]}
     nodes_b = {n["id"]: n for n in b.graph["nodes"]}
     nodes: list[dict] = []
@@ -113,13 +120,7 @@ def side_data(
     removed / changed / same; B's: added / changed / same), with the layer objects behind
     them. A layer of both models has the same node id on both sides (the merged graph's), so
     a view can select it in both."""
-    ids_a: dict[str, str] = {}
-    ids_b: dict[str, str] = {}
-    for i, row in enumerate(rows):
-        if row.id_before is not None:
-            ids_a[row.id_before] = f"d{i}"
-        if row.id_after is not None:
-            ids_b[row.id_after] = f"d{i}"
+    ids_a, ids_b = _node_ids(rows)
     by_id = {f"d{i}": row for i, row in enumerate(rows)}
 
     def edges_of(snap: ModelSnapshot, ids: dict[str, str]) -> set[tuple[str, str]]:
