@@ -264,15 +264,24 @@ def test_data_library_is_dropped_when_its_widget_is_garbage_collected():
     import gc
     import weakref
 
-    import comm
     from ipywidgets.widgets import widget as ipw
 
     g = kw.graph(only_here())
     name = g._kw_data["data"]
     # ipywidgets and the comm manager hold every open widget; let go of it as a host that
     # forgets a widget would, then drop our last reference.
-    ipw._instances.pop(g.model_id, None)
-    comm.get_comm_manager().unregister_comm(g.comm)
+    instances = getattr(ipw, "_instances", None)  # ipywidgets 8
+    if instances is None:
+        instances = ipw.Widget.widgets  # ipywidgets 7
+    instances.pop(g.model_id, None)
+    manager = getattr(g.comm, "comm_manager", None) or getattr(g.comm, "kernel", None)
+    try:
+        import comm
+
+        comm.get_comm_manager().unregister_comm(g.comm)
+    except Exception:  # ipywidgets 7 with ipykernel < 6.18: no comm package manager
+        if manager is not None and hasattr(manager, "unregister_comm"):
+            manager.unregister_comm(g.comm)
     g.comm = None
     gone = weakref.ref(g)
     del g
