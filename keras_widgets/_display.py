@@ -150,6 +150,24 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _TRANSLATE = re.compile(r"translate\(\s*(-?[\d.eE+-]+)(?:[\s,]+(-?[\d.eE+-]+))?\s*\)")
 
 
+_PATH_COMMAND = re.compile(r"([MLHVCSQTZmlhvcsqtzAa])([^MLHVCSQTZmlhvcsqtzAa]*)")
+
+
+def _path_ys(d: str) -> list[float] | None:
+    """The y coordinates of a path of absolute commands (M L C S Q T: x,y pairs; V: ys; H:
+    xs only); None for relative or arc commands, whose extent this does not work out."""
+    ys: list[float] = []
+    for command, args in _PATH_COMMAND.findall(d):
+        values = [float(v) for v in _NUMBER.findall(args)]
+        if command in "MLCSQT":
+            ys.extend(values[1::2])
+        elif command == "V":
+            ys.extend(values)
+        elif command not in "HZ":
+            return None
+    return ys
+
+
 def _slice_columns(svg: str, windows: list[tuple[float, float]]) -> tuple[str, list[str]] | None:
     """``svg``'s shared parts (defs, styles, title) and, per vertical window, the markup of
     the elements that reach into it; None when ``svg`` is not SVG markup we can read.
@@ -193,8 +211,11 @@ def _slice_columns(svg: str, windows: list[tuple[float, float]]) -> tuple[str, l
             if el.get(attr) is not None:
                 ys.append(dy + float(el.get(attr)))
         d = el.get("d")
-        if d is not None and not re.search(r"[HhVvAa]|[a-z]", d):  # absolute pairs only
-            ys.extend(dy + float(v) for v in _NUMBER.findall(d)[1::2])
+        if d is not None:
+            path_ys = _path_ys(d)
+            if path_ys is None:
+                return None  # relative or arc commands: everywhere
+            ys.extend(dy + v for v in path_ys)
         for child in el:
             if local(child) in _SHARED_TAGS:
                 continue
