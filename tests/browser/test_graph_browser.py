@@ -326,7 +326,9 @@ def test_10k_layers_canvas_pan_search_and_colour_overlay(notebook):
     graph = wait_graph(nb, timeout=60_000)
     assert graph.get_attribute("data-kw-mode") == "canvas"
     assert graph.get_attribute("data-kw-nodes") == "10000"
-    assert graph.locator(".kw-graph-minimap").is_visible()
+    # The overview image of a big graph is drawn in its own task just after the first drawing
+    # (js/graph/index.js install): wait for it rather than race it.
+    graph.locator(".kw-graph-minimap").wait_for(state="visible", timeout=15_000)
     fps = pan_fps(nb.page)
     record("10k", fps)
     # Measured and recorded, not a speed goal (benchmarks/graph.py holds the goals).
